@@ -1,0 +1,224 @@
+//! The endpoint catalogue: **one table** listing every endpoint of frameworth.
+//!
+//! Both servers, the conformance suite, the docs and the bench harness read
+//! this table; nothing lists the endpoints a second time by hand.
+//!
+//! - raw-server matches incoming paths against [`Endpoint::path`] itself and
+//!   dispatches on [`Endpoint::id`] with an exhaustive `match`, so the
+//!   compiler refuses a catalogue entry the raw server does not handle;
+//! - framework-server registers each entry's `path` in its axum `Router`;
+//! - the conformance suite checks that both servers answer every entry with
+//!   its method, and answer `405` with the right `Allow` header otherwise.
+//!
+//! Path patterns use axum 0.8's syntax (`/users/{id}`), which the raw server's
+//! hand-written matcher understands too.
+
+/// The HTTP methods the catalogue uses.
+///
+/// A `GET` endpoint also answers `HEAD` (same headers, no body), on both
+/// servers; that is HTTP's rule (RFC 9110 section 9.3.2), not a catalogue entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    /// The method's name as it appears on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Identifies an endpoint independently of its path, so code can `match` on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EndpointId {
+    Plaintext,
+    Json,
+    Db,
+    Queries,
+    Updates,
+    CachedQueries,
+    Fortunes,
+}
+
+/// The content types the endpoints answer with, spelled once.
+pub mod content_type {
+    /// What axum's `&'static str` responder sends, and so what raw-server sends too.
+    pub const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+    pub const JSON: &str = "application/json";
+    pub const HTML: &str = "text/html; charset=utf-8";
+    /// RFC 9457 problem details, used for every error.
+    pub const PROBLEM_JSON: &str = "application/problem+json";
+}
+
+/// One row of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: EndpointId,
+    /// Short stable name used in reports and on the command line (`--endpoints`).
+    pub name: &'static str,
+    pub method: Method,
+    /// Path pattern in axum 0.8 syntax.
+    pub path: &'static str,
+    /// One line for the home page, the docs and the OpenAPI document.
+    pub summary: &'static str,
+    /// `Content-Type` of a successful response.
+    pub content_type: &'static str,
+    /// A concrete request target a load generator can send (path and query).
+    pub example: &'static str,
+    /// Whether this is one of the TechEmpower-style benchmark endpoints
+    /// (`../shared/METHOD.md`, section 3).
+    pub benchmark: bool,
+}
+
+pub const PLAINTEXT: Endpoint = Endpoint {
+    id: EndpointId::Plaintext,
+    name: "plaintext",
+    method: Method::Get,
+    path: "/plaintext",
+    summary: "The 13 bytes `Hello, World!` as plain text.",
+    content_type: content_type::TEXT_PLAIN,
+    example: "/plaintext",
+    benchmark: true,
+};
+
+pub const JSON: Endpoint = Endpoint {
+    id: EndpointId::Json,
+    name: "json",
+    method: Method::Get,
+    path: "/json",
+    summary: "A JSON object `{\"message\":\"Hello, World!\"}`, serialized on every request.",
+    content_type: content_type::JSON,
+    example: "/json",
+    benchmark: true,
+};
+
+pub const DB: Endpoint = Endpoint {
+    id: EndpointId::Db,
+    name: "db",
+    method: Method::Get,
+    path: "/db",
+    summary: "One random row of table World, read from SQLite.",
+    content_type: content_type::JSON,
+    example: "/db",
+    benchmark: true,
+};
+
+pub const QUERIES: Endpoint = Endpoint {
+    id: EndpointId::Queries,
+    name: "queries",
+    method: Method::Get,
+    path: "/queries",
+    summary: "`queries` random World rows (1..=500), one single-row query each.",
+    content_type: content_type::JSON,
+    example: "/queries?queries=20",
+    benchmark: true,
+};
+
+pub const UPDATES: Endpoint = Endpoint {
+    id: EndpointId::Updates,
+    name: "updates",
+    method: Method::Get,
+    path: "/updates",
+    summary: "Like /queries, then gives each row a new randomNumber and persists it.",
+    content_type: content_type::JSON,
+    example: "/updates?queries=20",
+    benchmark: true,
+};
+
+pub const CACHED_QUERIES: Endpoint = Endpoint {
+    id: EndpointId::CachedQueries,
+    name: "cached-queries",
+    method: Method::Get,
+    path: "/cached-queries",
+    summary: "`count` random World rows (1..=500) from an in-process cache.",
+    content_type: content_type::JSON,
+    example: "/cached-queries?count=20",
+    benchmark: true,
+};
+
+pub const FORTUNES: Endpoint = Endpoint {
+    id: EndpointId::Fortunes,
+    name: "fortunes",
+    method: Method::Get,
+    path: "/fortunes",
+    summary: "All Fortune rows plus one added at request time, sorted, as an HTML table.",
+    content_type: content_type::HTML,
+    example: "/fortunes",
+    benchmark: true,
+};
+
+/// Every endpoint, in the order the route tables and the docs list them.
+pub const ENDPOINTS: &[Endpoint] = &[
+    PLAINTEXT,
+    JSON,
+    DB,
+    QUERIES,
+    UPDATES,
+    CACHED_QUERIES,
+    FORTUNES,
+];
+
+/// Looks an endpoint up by its short [`Endpoint::name`].
+pub fn by_name(name: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS.iter().find(|endpoint| endpoint.name == name)
+}
+
+/// The `Allow` header value for a path pattern: every method the catalogue
+/// lists for it, in catalogue order, with `HEAD` right after `GET`.
+///
+/// axum builds its `Allow` header the same way (in the order methods were
+/// registered), which is why the route tables follow catalogue order.
+pub fn allow_header(path: &str) -> String {
+    let mut methods: Vec<&str> = Vec::new();
+    for endpoint in ENDPOINTS.iter().filter(|endpoint| endpoint.path == path) {
+        methods.push(endpoint.method.as_str());
+        if endpoint.method == Method::Get {
+            methods.push("HEAD");
+        }
+    }
+    methods.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_and_method_path_pairs_are_unique() {
+        let names: HashSet<_> = ENDPOINTS.iter().map(|e| e.name).collect();
+        assert_eq!(names.len(), ENDPOINTS.len());
+        let routes: HashSet<_> = ENDPOINTS.iter().map(|e| (e.method, e.path)).collect();
+        assert_eq!(routes.len(), ENDPOINTS.len());
+    }
+
+    #[test]
+    fn every_example_targets_its_own_path() {
+        for endpoint in ENDPOINTS {
+            let example_path = endpoint.example.split('?').next().unwrap_or_default();
+            assert!(
+                !endpoint.path.contains('{') || example_path != endpoint.path,
+                "{}: parameterised paths need a concrete example",
+                endpoint.name
+            );
+            if !endpoint.path.contains('{') {
+                assert_eq!(example_path, endpoint.path, "{}", endpoint.name);
+            }
+        }
+    }
+
+    #[test]
+    fn allow_header_lists_head_after_get() {
+        assert_eq!(allow_header("/plaintext"), "GET,HEAD");
+        assert_eq!(allow_header("/nowhere"), "");
+    }
+}

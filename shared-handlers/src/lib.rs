@@ -1,0 +1,45 @@
+//! # shared-handlers: the business logic both servers share
+//!
+//! This crate is the part of frameworth that does **not** change between the
+//! raw hyper server and the axum server. It knows no HTTP framework: its
+//! functions take domain values (a [`QueryCount`], an [`AppState`]) and return
+//! domain values ([`World`], [`Message`], rendered HTML) or one domain
+//! [`Error`]. Each server turns HTTP requests into those inputs and the
+//! results back into HTTP responses — and that translation is exactly what the
+//! workshop compares.
+//!
+//! ## Layout
+//!
+//! | module        | concept                                                            |
+//! |---------------|--------------------------------------------------------------------|
+//! | [`catalogue`] | the one table of endpoints every other part of the project reads   |
+//! | [`error`]     | the domain error enum and the RFC 9457 problem format it renders to |
+//! | [`model`]     | domain types: `World`, `Fortune`, `Message`                        |
+//! | [`params`]    | query-count parsing and clamping, written once for both servers    |
+//! | [`db`]        | embedded SQLite: pool, seeding, the queries (never on async threads) |
+//! | [`cache`]     | the in-process `World` cache primed at start-up                    |
+//! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
+//! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
+//! | [`templates`] | server-side HTML templates (askama)                                 |
+
+pub mod benchmark;
+pub mod cache;
+pub mod catalogue;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod params;
+pub mod state;
+pub mod templates;
+
+pub use catalogue::{ENDPOINTS, Endpoint, EndpointId, Method};
+pub use error::{Error, Problem};
+pub use model::{Fortune, Message, World};
+pub use params::{CachedQueriesParams, QueriesParams, QueryCount};
+pub use state::AppState;
+
+/// The value of the `Server` header on every response of both servers.
+///
+/// The benchmark rules require a `Server` header; both servers send the same
+/// value so that a client cannot tell them apart by it.
+pub const SERVER_NAME: &str = "frameworth";

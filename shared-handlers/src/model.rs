@@ -1,0 +1,25 @@
+//! Domain types. They serialize to exactly the JSON the benchmark rules
+//! prescribe, so both servers produce the same bytes from them.
+
+use serde::Serialize;
+
+/// The greeting of `/json`: `{"message":"Hello, World!"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub message: &'static str,
+}
+
+/// A row of table `World`: `{"id":N,"randomNumber":M}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct World {
+    pub id: i32,
+    #[serde(rename = "randomNumber")]
+    pub random_number: i32,
+}
+
+/// A row of table `Fortune`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fortune {
+    pub id: i32,
+    pub message: String,
+}

@@ -1,0 +1,60 @@
+//! [`AppState`]: what every handler needs, shared by all requests.
+//!
+//! Cloning it is cheap (one `Arc`), so both servers hand a clone to every
+//! request: raw-server captures it in its `service_fn` closure, axum passes it
+//! through `Router::with_state` and the `State` extractor.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cache::WorldCache;
+use crate::db::Database;
+use crate::error::Error;
+
+/// Shared application state: the database pool and the `World` cache.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: Database,
+    cache: WorldCache,
+}
+
+/// Where the database lives when `--database` is not given: a file in the
+/// system's temporary folder, so a newcomer never has to think about it and
+/// the repository stays clean. It is created and seeded on first start.
+pub fn default_database_path() -> PathBuf {
+    std::env::temp_dir().join("frameworth").join("frameworth.sqlite3")
+}
+
+/// The connection pool size when the caller has no opinion: enough for
+/// every core to have queries in flight while others wait on SQLite's locks.
+pub fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 4).unwrap_or(16).clamp(4, 64)
+}
+
+impl AppState {
+    /// Opens (creating and seeding if needed) the database at `path` and
+    /// primes the cache. Synchronous: call it once, before serving.
+    pub fn open(path: &Path) -> Result<AppState, Error> {
+        let db = Database::open(path, default_pool_size())?;
+        let cache = WorldCache::prime(&db)?;
+        Ok(AppState {
+            inner: Arc::new(Inner { db, cache }),
+        })
+    }
+
+    /// The database, for handlers and for tests that read rows back.
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    /// The primed `World` cache.
+    pub fn cache(&self) -> &WorldCache {
+        &self.inner.cache
+    }
+}

@@ -1,0 +1,22 @@
+//! Server-side HTML templates, rendered with askama.
+//!
+//! askama compiles each template into Rust at build time, so a typo in a
+//! template is a compile error, and rendering is a plain function call.
+//! Its HTML escaper turns `&`, `<`, `>`, `"` and `'` into decimal character
+//! references (`&#38;`, `&#60;`, `&#62;`, `&#34;`, `&#39;`) and leaves every
+//! other character (Japanese, em dashes) as UTF-8, as the benchmark rules
+//! demand. A browser shows both spellings (`&lt;` or `&#60;`) the same way. The template files live in `shared-handlers/templates/`.
+
+use askama::Template;
+
+use crate::model::Fortune;
+
+/// The `/fortunes` page: a table of fortunes, one row each.
+///
+/// `templates/fortunes.html` is a single line with no trailing newline, so
+/// the page is exactly the bytes the rules give.
+#[derive(Debug, Template)]
+#[template(path = "fortunes.html")]
+pub struct FortunesPage<'a> {
+    pub fortunes: &'a [Fortune],
+}
