@@ -27,7 +27,9 @@ pub fn plaintext() -> &'static str {
 /// `/json`: the object is built here and serialized by the server, on every
 /// request (the rules forbid caching the bytes).
 pub fn json() -> Message {
-    Message { message: HELLO_WORLD }
+    Message {
+        message: HELLO_WORLD,
+    }
 }
 
 /// `/db`: one random row.
@@ -72,9 +74,11 @@ pub async fn fortunes(state: &AppState) -> Result<String, Error> {
     });
     // `String`'s ordering compares bytes: no locale collation, as required.
     fortunes.sort_by(|a, b| a.message.cmp(&b.message));
-    FortunesPage { fortunes: &fortunes }
-        .render()
-        .map_err(|e| Error::Internal(format!("fortunes template failed: {e}")))
+    FortunesPage {
+        fortunes: &fortunes,
+    }
+    .render()
+    .map_err(|e| Error::Internal(format!("fortunes template failed: {e}")))
 }
 
 fn random_ids(count: QueryCount) -> Vec<i32> {
@@ -100,7 +104,12 @@ mod tests {
             .skip(1)
             .map(|row| row.split('<').next().unwrap_or_default())
             .collect();
-        assert_eq!(ids, ["11", "4", "5", "2", "8", "0", "3", "7", "10", "6", "9", "1", "12"]);
+        assert_eq!(
+            ids,
+            [
+                "11", "4", "5", "2", "8", "0", "3", "7", "10", "6", "9", "1", "12"
+            ]
+        );
     }
 
     #[tokio::test]
@@ -118,7 +127,9 @@ mod tests {
     #[tokio::test]
     async fn cached_queries_answer_rows_that_match_the_database() {
         let (_dir, state) = state();
-        let worlds = cached_queries(&state, QueryCount::parse(Some("50"))).await.expect("cached");
+        let worlds = cached_queries(&state, QueryCount::parse(Some("50")))
+            .await
+            .expect("cached");
         assert_eq!(worlds.len(), 50);
         for world in worlds {
             assert_eq!(state.db().world(world.id).await.expect("read"), Some(world));

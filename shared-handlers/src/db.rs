@@ -25,16 +25,34 @@ pub const WORLD_ROWS: i32 = 10_000;
 /// The 12 fortunes of the benchmark rules (`../shared/METHOD.md`).
 pub const FORTUNES: [(i32, &str); 12] = [
     (1, "fortune: No such file or directory"),
-    (2, "A computer scientist is someone who fixes things that aren't broken."),
+    (
+        2,
+        "A computer scientist is someone who fixes things that aren't broken.",
+    ),
     (3, "After enough decimal places, nobody gives a damn."),
-    (4, "A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1"),
-    (5, "A computer program does what you tell it to do, not what you want it to do."),
-    (6, "Emacs is a nice operating system, but I prefer UNIX. \u{2014} Tom Christaensen"),
+    (
+        4,
+        "A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1",
+    ),
+    (
+        5,
+        "A computer program does what you tell it to do, not what you want it to do.",
+    ),
+    (
+        6,
+        "Emacs is a nice operating system, but I prefer UNIX. \u{2014} Tom Christaensen",
+    ),
     (7, "Any program that runs right is obsolete."),
-    (8, "A list is only as strong as its weakest link. \u{2014} Donald Knuth"),
+    (
+        8,
+        "A list is only as strong as its weakest link. \u{2014} Donald Knuth",
+    ),
     (9, "Feature: A bug with seniority."),
     (10, "Computers make very fast, very accurate mistakes."),
-    (11, "<script>alert(\"This should not be displayed in a browser alert box.\");</script>"),
+    (
+        11,
+        "<script>alert(\"This should not be displayed in a browser alert box.\");</script>",
+    ),
     (12, "フレームワークのベンチマーク"),
 ];
 
@@ -62,7 +80,10 @@ impl Database {
     pub fn open(path: &Path, pool_size: u32) -> Result<Database, Error> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
-                Error::Internal(format!("cannot create database folder {}: {e}", parent.display()))
+                Error::Internal(format!(
+                    "cannot create database folder {}: {e}",
+                    parent.display()
+                ))
             })?;
         }
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
@@ -137,7 +158,8 @@ impl Database {
 
     /// One `World` row by id, or `None` if there is no such row.
     pub async fn world(&self, id: i32) -> Result<Option<World>, Error> {
-        self.with_conn(move |conn| Ok(select_world(conn, id)?)).await
+        self.with_conn(move |conn| Ok(select_world(conn, id)?))
+            .await
     }
 
     /// Each id fetched by its own single-row query (the rules forbid `IN (...)`).
@@ -166,7 +188,8 @@ impl Database {
                 }
             }
             {
-                let mut update = tx.prepare_cached("UPDATE World SET randomNumber = ?1 WHERE id = ?2")?;
+                let mut update =
+                    tx.prepare_cached("UPDATE World SET randomNumber = ?1 WHERE id = ?2")?;
                 for world in &worlds {
                     update.execute(params![world.random_number, world.id])?;
                 }
@@ -235,15 +258,25 @@ mod tests {
         assert_eq!(worlds.len(), 10_000);
         assert_eq!(worlds.first().map(|w| w.id), Some(1));
         assert_eq!(worlds.last().map(|w| w.id), Some(10_000));
-        assert!(worlds.iter().all(|w| (1..=10_000).contains(&w.random_number)));
+        assert!(
+            worlds
+                .iter()
+                .all(|w| (1..=10_000).contains(&w.random_number))
+        );
     }
 
     #[test]
     fn reopening_keeps_the_existing_rows() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("again.sqlite3");
-        let before = Database::open(&path, 1).expect("open").all_worlds_blocking().expect("read");
-        let after = Database::open(&path, 1).expect("reopen").all_worlds_blocking().expect("read");
+        let before = Database::open(&path, 1)
+            .expect("open")
+            .all_worlds_blocking()
+            .expect("read");
+        let after = Database::open(&path, 1)
+            .expect("reopen")
+            .all_worlds_blocking()
+            .expect("read");
         assert_eq!(before, after);
     }
 
@@ -261,6 +294,10 @@ mod tests {
         let (_dir, db) = open_temp();
         let fortunes = db.fortunes().await.expect("fortunes");
         assert_eq!(fortunes.len(), 12);
-        assert!(fortunes.iter().any(|f| f.id == 12 && f.message == "フレームワークのベンチマーク"));
+        assert!(
+            fortunes
+                .iter()
+                .any(|f| f.id == 12 && f.message == "フレームワークのベンチマーク")
+        );
     }
 }

@@ -28,7 +28,9 @@ pub enum Error {
 
     /// `405 Method Not Allowed`: the path exists, the method does not. The
     /// servers send an `Allow` header listing the methods that do exist.
-    #[error("method {method} is not allowed on {path}; the Allow header lists the methods that are")]
+    #[error(
+        "method {method} is not allowed on {path}; the Allow header lists the methods that are"
+    )]
     MethodNotAllowed { method: String, path: String },
 
     /// `500 Internal Server Error`: SQLite failed.
@@ -62,7 +64,8 @@ pub struct Problem {
 impl Problem {
     /// The problem as `application/problem+json` bytes.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a Problem has only strings and numbers, so it always serializes")
+        serde_json::to_vec(self)
+            .expect("a Problem has only strings and numbers, so it always serializes")
     }
 }
 
@@ -113,7 +116,10 @@ mod tests {
 
     #[test]
     fn client_errors_explain_themselves_in_the_problem() {
-        let problem = Error::NoRoute { path: "/nope".into() }.problem();
+        let problem = Error::NoRoute {
+            path: "/nope".into(),
+        }
+        .problem();
         assert_eq!(problem.status, 404);
         assert_eq!(problem.kind, "urn:frameworth:problem:not-found");
         assert!(problem.detail.contains("/nope"));
@@ -128,10 +134,9 @@ mod tests {
 
     #[test]
     fn problem_serializes_with_rfc_9457_member_names() {
-        let json: serde_json::Value = serde_json::from_slice(
-            &Error::InvalidQuery("bad".into()).problem().to_json(),
-        )
-        .expect("valid JSON");
+        let json: serde_json::Value =
+            serde_json::from_slice(&Error::InvalidQuery("bad".into()).problem().to_json())
+                .expect("valid JSON");
         assert_eq!(json["type"], "urn:frameworth:problem:invalid-query");
         assert_eq!(json["title"], "Invalid query string");
         assert_eq!(json["status"], 400);

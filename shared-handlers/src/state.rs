@@ -27,7 +27,9 @@ struct Inner {
 /// system's temporary folder, so a newcomer never has to think about it and
 /// the repository stays clean. It is created and seeded on first start.
 pub fn default_database_path() -> PathBuf {
-    std::env::temp_dir().join("frameworth").join("frameworth.sqlite3")
+    std::env::temp_dir()
+        .join("frameworth")
+        .join("frameworth.sqlite3")
 }
 
 /// The connection pool size when the caller has no opinion: enough for

@@ -1,0 +1,93 @@
+//! One async function per endpoint, all with the same shape:
+//!
+//! 1. input types — the extractors in the signature (`State`, `Query<T>`);
+//! 2. extraction — done by axum before the function runs;
+//! 3. shared logic — call into `shared-handlers`;
+//! 4. response — return something that implements `IntoResponse`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{Method, Uri};
+use axum::response::Html;
+use shared_handlers::{
+    AppState, CachedQueriesParams, Error, Message, QueriesParams, QueryCount, World, benchmark,
+};
+
+use crate::error::ApiError;
+use crate::extract::Query;
+
+// ANCHOR: plaintext
+pub async fn plaintext_show() -> &'static str {
+    benchmark::plaintext()
+}
+// ANCHOR_END: plaintext
+
+// ANCHOR: json
+pub async fn json_show() -> Json<Message> {
+    Json(benchmark::json())
+}
+// ANCHOR_END: json
+
+// ANCHOR: db
+pub async fn db_show(State(state): State<AppState>) -> Result<Json<World>, ApiError> {
+    let world = benchmark::db(&state).await?;
+    Ok(Json(world))
+}
+// ANCHOR_END: db
+
+// ANCHOR: queries
+pub async fn queries_list(
+    State(state): State<AppState>,
+    Query(params): Query<QueriesParams>,
+) -> Result<Json<Vec<World>>, ApiError> {
+    let count = QueryCount::parse(params.queries.as_deref());
+    let worlds = benchmark::queries(&state, count).await?;
+    Ok(Json(worlds))
+}
+// ANCHOR_END: queries
+
+// ANCHOR: updates
+pub async fn updates_apply(
+    State(state): State<AppState>,
+    Query(params): Query<QueriesParams>,
+) -> Result<Json<Vec<World>>, ApiError> {
+    let count = QueryCount::parse(params.queries.as_deref());
+    let worlds = benchmark::updates(&state, count).await?;
+    Ok(Json(worlds))
+}
+// ANCHOR_END: updates
+
+// ANCHOR: cached_queries
+pub async fn cached_queries_list(
+    State(state): State<AppState>,
+    Query(params): Query<CachedQueriesParams>,
+) -> Result<Json<Vec<World>>, ApiError> {
+    let count = QueryCount::parse(params.count.as_deref());
+    let worlds = benchmark::cached_queries(&state, count).await?;
+    Ok(Json(worlds))
+}
+// ANCHOR_END: cached_queries
+
+// ANCHOR: fortunes
+pub async fn fortunes_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
+    let page = benchmark::fortunes(&state).await?;
+    Ok(Html(page))
+}
+// ANCHOR_END: fortunes
+
+// ANCHOR: fallbacks
+/// No route matched: `404` in the problem format.
+pub async fn not_found(uri: Uri) -> ApiError {
+    ApiError(Error::NoRoute {
+        path: uri.path().to_owned(),
+    })
+}
+
+/// The path exists but not with this method. axum adds the `Allow` header.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError(Error::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+    })
+}
+// ANCHOR_END: fallbacks

@@ -1,0 +1,74 @@
+//! Building responses by hand, and the one place errors become responses.
+//!
+//! A framework gives you `Json(value)`, `Html(string)` and `impl IntoResponse`
+//! for your error type. Here each is a small function that sets the status,
+//! the `Content-Type` and the `Server` header itself. hyper adds `Date` and
+//! `Content-Length` (it knows the body's exact size).
+
+use bytes::Bytes;
+use http::header::{ALLOW, CONTENT_TYPE, SERVER};
+use http::{HeaderValue, StatusCode};
+use http_body_util::Full;
+use hyper::Response;
+use serde::Serialize;
+use shared_handlers::catalogue::content_type;
+use shared_handlers::{Error, SERVER_NAME};
+
+use crate::HttpResponse;
+
+// ANCHOR: responses
+/// A response with `status`, `Content-Type` and the `Server` header.
+pub fn build(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> HttpResponse {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(SERVER, HeaderValue::from_static(SERVER_NAME));
+    response
+}
+
+/// `200 OK` with a plain-text body.
+pub fn text(body: &'static str) -> HttpResponse {
+    build(StatusCode::OK, content_type::TEXT_PLAIN, body)
+}
+
+/// `200 OK` with `value` serialized as JSON.
+pub fn json<T: Serialize>(value: &T) -> Result<HttpResponse, Error> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| Error::Internal(format!("JSON serialization failed: {e}")))?;
+    Ok(build(StatusCode::OK, content_type::JSON, body))
+}
+
+/// `200 OK` with an HTML page.
+pub fn html(page: String) -> HttpResponse {
+    build(StatusCode::OK, content_type::HTML, page)
+}
+// ANCHOR_END: responses
+
+// ANCHOR: error_response
+/// Turns a domain error into its problem response. Server errors are logged
+/// here, with their cause; the client sees only a generic message.
+pub fn error_response(error: Error) -> HttpResponse {
+    if error.is_server_error() {
+        tracing::error!("request failed: {error}");
+    }
+    let problem = error.problem();
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    build(status, content_type::PROBLEM_JSON, problem.to_json())
+}
+// ANCHOR_END: error_response
+
+/// Adds an `Allow` header (for `405` answers).
+pub fn with_allow(mut response: HttpResponse, allow: &str) -> HttpResponse {
+    match HeaderValue::from_str(allow) {
+        Ok(value) => {
+            response.headers_mut().insert(ALLOW, value);
+        }
+        Err(e) => tracing::error!("invalid Allow header value {allow:?}: {e}"),
+    }
+    response
+}
