@@ -1,0 +1,70 @@
+//! The catalogue is the truth: every entry is served by both servers with
+//! its method, its content type, and `405` + `Allow` for other methods.
+
+use conformance::{client, fetch, start_all};
+use shared_handlers::catalogue::{self, ENDPOINTS};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_catalogue_endpoint_is_served_with_its_method_and_content_type() {
+    let targets = start_all().await.expect("servers start");
+    let client = client();
+    for endpoint in ENDPOINTS {
+        for target in &targets {
+            let observed = fetch(
+                &client,
+                endpoint.method.as_str(),
+                &target.url(endpoint.example),
+                &[],
+                None,
+            )
+            .await
+            .expect("request succeeds");
+            assert!(
+                (200..300).contains(&observed.status),
+                "{} {} on {}: status {}",
+                endpoint.method.as_str(),
+                endpoint.example,
+                target.kind.label(),
+                observed.status
+            );
+            assert_eq!(
+                observed.header("content-type"),
+                Some(endpoint.content_type),
+                "{} on {}",
+                endpoint.name,
+                target.kind.label()
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_the_catalogue_lacks_gets_405_with_the_catalogue_allow_list() {
+    let targets = start_all().await.expect("servers start");
+    let client = client();
+    for endpoint in ENDPOINTS {
+        let allow = catalogue::allow_header(endpoint.path);
+        let unused = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+            .into_iter()
+            .find(|method| !allow.split(',').any(|m| m == *method))
+            .expect("no path allows every method");
+        for target in &targets {
+            let observed = fetch(&client, unused, &target.url(endpoint.example), &[], None)
+                .await
+                .expect("request succeeds");
+            assert_eq!(
+                observed.status,
+                405,
+                "{unused} {} on {}",
+                endpoint.example,
+                target.kind.label()
+            );
+            assert_eq!(
+                observed.header("allow"),
+                Some(allow.as_str()),
+                "{}",
+                target.kind.label()
+            );
+        }
+    }
+}
