@@ -7,7 +7,10 @@
 //! so both servers decode identically. What we must add ourselves is the
 //! policy: a parameter given twice is ambiguous, so it is rejected.
 
+use bytes::Bytes;
 use http::request::Parts;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Body;
 use shared_handlers::Error;
 
 // ANCHOR: query_param
@@ -34,6 +37,27 @@ pub fn query_param(parts: &Parts, name: &str) -> Result<Option<String>, Error> {
     Ok(found)
 }
 // ANCHOR_END: query_param
+
+// ANCHOR: body_bytes
+/// Reads the whole body into memory, refusing to read more than `limit`
+/// bytes. Without a limit, one client could make us buffer gigabytes.
+///
+/// `Limited` counts bytes as they arrive, so an oversized body is refused
+/// after `limit` bytes even when it lies about (or omits) its length.
+pub async fn body_bytes<B>(body: B, limit: usize) -> Result<Bytes, Error>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(Error::PayloadTooLarge { limit })
+        }
+        Err(e) => Err(Error::BadBody(e.to_string())),
+    }
+}
+// ANCHOR_END: body_bytes
 
 #[cfg(test)]
 mod tests {

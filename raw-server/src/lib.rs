@@ -37,15 +37,33 @@ use bytes::Bytes;
 use connection_layer::ConnectionSettings;
 use http::request::Parts;
 use http_body_util::Full;
+use hyper::body::Body;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use shared_handlers::{AppState, EndpointId, Error};
 use tokio::net::TcpListener;
 
-use crate::router::Routed;
+use crate::router::{PathParams, Routed};
 
 /// The response type of every handler: headers and a fully built body.
 pub type HttpResponse = Response<Full<Bytes>>;
+
+/// The largest request body read into memory, in bytes. A larger one is
+/// answered with `413 Payload Too Large` without reading it all.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What every handler receives: the request head, the path parameters the
+/// router captured, and the body (read in full, up to [`BODY_LIMIT`], for
+/// endpoints that take one; empty otherwise).
+///
+/// axum hands each handler exactly the pieces its extractors ask for; by hand
+/// we give every handler everything and let it pick.
+#[derive(Debug)]
+pub struct Input {
+    pub parts: Parts,
+    pub params: PathParams,
+    pub body: Bytes,
+}
 
 /// Serves frameworth's endpoints on `listener` until `shutdown` completes.
 ///
@@ -70,18 +88,40 @@ pub async fn run(
 }
 
 // ANCHOR: handle
-/// Answers one request: route it, run its handler, turn errors into problems.
+/// Answers one request: route it, read its body if the endpoint takes one,
+/// run its handler, turn errors into problems.
 ///
 /// Generic over the body type so benchmarks can call it without a socket.
-pub async fn handle<B>(request: Request<B>, state: &AppState) -> HttpResponse {
-    let (parts, _body) = request.into_parts();
+pub async fn handle<B>(request: Request<B>, state: &AppState) -> HttpResponse
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let (parts, body) = request.into_parts();
     // A `HEAD` request is routed like `GET`. We build the full response and
     // hyper, which knows the request was `HEAD`, sends the headers (with the
     // real `Content-Length`) and leaves the body out.
     match router::route(&parts.method, parts.uri.path()) {
-        Routed::Found(endpoint) => dispatch(endpoint.id, &parts, state)
-            .await
-            .unwrap_or_else(response::error_response),
+        Routed::Found(endpoint, params) => {
+            let answer = async {
+                let body = if endpoint.method.has_request_body() {
+                    extract::body_bytes(body, BODY_LIMIT).await?
+                } else {
+                    Bytes::new()
+                };
+                dispatch(
+                    endpoint.id,
+                    Input {
+                        parts,
+                        params,
+                        body,
+                    },
+                    state,
+                )
+                .await
+            };
+            answer.await.unwrap_or_else(response::error_response)
+        }
         Routed::NotFound => response::error_response(Error::NoRoute {
             path: parts.uri.path().to_owned(),
         }),
@@ -103,17 +143,17 @@ pub async fn handle<B>(request: Request<B>, state: &AppState) -> HttpResponse {
 /// a handler here is a compile error.
 async fn dispatch(
     endpoint: EndpointId,
-    parts: &Parts,
+    input: Input,
     state: &AppState,
 ) -> Result<HttpResponse, Error> {
     match endpoint {
-        EndpointId::Plaintext => handlers::plaintext_show(parts, state).await,
-        EndpointId::Json => handlers::json_show(parts, state).await,
-        EndpointId::Db => handlers::db_show(parts, state).await,
-        EndpointId::Queries => handlers::queries_list(parts, state).await,
-        EndpointId::Updates => handlers::updates_apply(parts, state).await,
-        EndpointId::CachedQueries => handlers::cached_queries_list(parts, state).await,
-        EndpointId::Fortunes => handlers::fortunes_page(parts, state).await,
+        EndpointId::Plaintext => handlers::plaintext_show(input, state).await,
+        EndpointId::Json => handlers::json_show(input, state).await,
+        EndpointId::Db => handlers::db_show(input, state).await,
+        EndpointId::Queries => handlers::queries_list(input, state).await,
+        EndpointId::Updates => handlers::updates_apply(input, state).await,
+        EndpointId::CachedQueries => handlers::cached_queries_list(input, state).await,
+        EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
     }
 }
 // ANCHOR_END: route_table

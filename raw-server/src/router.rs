@@ -14,11 +14,15 @@
 use http::Method;
 use shared_handlers::catalogue::{self, ENDPOINTS, Endpoint};
 
+/// Path parameters captured by the router, by name, still percent-encoded
+/// as they arrived (`/users/{id}` on `/users/42` → `[("id", "42")]`).
+pub type PathParams = Vec<(&'static str, String)>;
+
 /// The outcome of routing one request.
 #[derive(Debug)]
 pub enum Routed {
-    /// This endpoint answers the request.
-    Found(&'static Endpoint),
+    /// This endpoint answers the request, with these path parameters.
+    Found(&'static Endpoint, PathParams),
     /// The path exists, but not with this method; `allow` lists those that do.
     MethodNotAllowed { allow: String },
     /// No endpoint has this path.
@@ -30,11 +34,11 @@ pub enum Routed {
 pub fn route(method: &Method, path: &str) -> Routed {
     let mut allowed_elsewhere: Option<&'static str> = None;
     for endpoint in ENDPOINTS {
-        if !path_matches(endpoint.path, path) {
+        let Some(params) = match_path(endpoint.path, path) else {
             continue;
-        }
+        };
         if method_matches(endpoint, method) {
-            return Routed::Found(endpoint);
+            return Routed::Found(endpoint, params);
         }
         allowed_elsewhere = Some(endpoint.path);
     }
@@ -53,20 +57,41 @@ fn method_matches(endpoint: &Endpoint, method: &Method) -> bool {
 }
 
 /// Compares a pattern like `/users/{id}` with a request path segment by
-/// segment. `{name}` matches one non-empty segment.
-fn path_matches(pattern: &str, path: &str) -> bool {
+/// segment, capturing parameters. `{name}` matches one non-empty segment;
+/// `{*name}` (last in a pattern) matches the non-empty rest of the path.
+fn match_path(pattern: &'static str, path: &str) -> Option<PathParams> {
+    let mut params = PathParams::new();
     let mut pattern_segments = pattern.split('/');
-    let mut path_segments = path.split('/');
+    let mut rest = path;
     loop {
-        match (pattern_segments.next(), path_segments.next()) {
-            (None, None) => return true,
-            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') => {
-                if s.is_empty() {
-                    return false;
-                }
+        let (segment, remainder) = match rest.split_once('/') {
+            Some((segment, remainder)) => (segment, Some(remainder)),
+            None => (rest, None),
+        };
+        let Some(expected) = pattern_segments.next() else {
+            return None; // the path is longer than the pattern
+        };
+        if let Some(name) = expected
+            .strip_prefix("{*")
+            .and_then(|p| p.strip_suffix('}'))
+        {
+            // A wildcard takes everything that is left, slashes included.
+            return (!rest.is_empty()).then(|| {
+                params.push((name, rest.to_owned()));
+                params
+            });
+        }
+        if let Some(name) = expected.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            if segment.is_empty() {
+                return None;
             }
-            (Some(p), Some(s)) if p == s => {}
-            _ => return false,
+            params.push((name, segment.to_owned()));
+        } else if expected != segment {
+            return None;
+        }
+        match remainder {
+            Some(remainder) => rest = remainder,
+            None => return pattern_segments.next().is_none().then_some(params),
         }
     }
 }
@@ -78,23 +103,39 @@ mod tests {
 
     #[test]
     fn literal_paths_match_exactly() {
-        assert!(path_matches("/plaintext", "/plaintext"));
-        assert!(!path_matches("/plaintext", "/plaintext/"));
-        assert!(!path_matches("/plaintext", "//plaintext"));
-        assert!(!path_matches("/plaintext", "/plain%74ext"));
-        assert!(!path_matches("/plaintext", "/"));
+        assert_eq!(match_path("/plaintext", "/plaintext"), Some(vec![]));
+        assert_eq!(match_path("/plaintext", "/plaintext/"), None);
+        assert_eq!(match_path("/plaintext", "//plaintext"), None);
+        assert_eq!(match_path("/plaintext", "/plain%74ext"), None);
+        assert_eq!(match_path("/plaintext", "/"), None);
+        assert_eq!(match_path("/", "/"), Some(vec![]));
+        assert_eq!(match_path("/", "/x"), None);
     }
 
     #[test]
     fn parameters_match_one_non_empty_segment() {
-        assert!(path_matches("/users/{id}", "/users/42"));
-        assert!(!path_matches("/users/{id}", "/users/"));
-        assert!(!path_matches("/users/{id}", "/users/42/x"));
+        assert_eq!(
+            match_path("/users/{id}", "/users/42"),
+            Some(vec![("id", "42".to_owned())])
+        );
+        assert_eq!(match_path("/users/{id}", "/users/"), None);
+        assert_eq!(match_path("/users/{id}", "/users/42/x"), None);
+        assert_eq!(match_path("/users/{id}", "/users"), None);
+    }
+
+    #[test]
+    fn wildcards_take_the_non_empty_rest() {
+        assert_eq!(
+            match_path("/static/{*path}", "/static/css/site.css"),
+            Some(vec![("path", "css/site.css".to_owned())])
+        );
+        assert_eq!(match_path("/static/{*path}", "/static/"), None);
+        assert_eq!(match_path("/static/{*path}", "/static"), None);
     }
 
     #[test]
     fn head_routes_like_get_and_other_methods_get_an_allow_list() {
-        assert!(matches!(route(&Method::HEAD, "/json"), Routed::Found(e) if e.name == "json"));
+        assert!(matches!(route(&Method::HEAD, "/json"), Routed::Found(e, _) if e.name == "json"));
         match route(&Method::POST, "/json") {
             Routed::MethodNotAllowed { allow } => assert_eq!(allow, "GET,HEAD"),
             other => panic!("expected 405, got {other:?}"),

@@ -35,6 +35,11 @@ impl Method {
             Method::Delete => "DELETE",
         }
     }
+
+    /// Whether requests with this method carry a body the server must read.
+    pub const fn has_request_body(self) -> bool {
+        matches!(self, Method::Post | Method::Put)
+    }
 }
 
 /// Identifies an endpoint independently of its path, so code can `match` on it.

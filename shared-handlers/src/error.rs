@@ -33,6 +33,15 @@ pub enum Error {
     )]
     MethodNotAllowed { method: String, path: String },
 
+    /// `400 Bad Request`: the request body could not be read (the client
+    /// sent a malformed chunked body or hung up mid-body).
+    #[error("the request body could not be read: {0}")]
+    BadBody(String),
+
+    /// `413 Payload Too Large`: the body is larger than the server accepts.
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+
     /// `500 Internal Server Error`: SQLite failed.
     #[error("database error: {0}")]
     Database(#[from] r2d2_sqlite::rusqlite::Error),
@@ -73,7 +82,8 @@ impl Error {
     /// The HTTP status code this error maps to.
     pub fn status(&self) -> u16 {
         match self {
-            Error::InvalidQuery(_) => 400,
+            Error::InvalidQuery(_) | Error::BadBody(_) => 400,
+            Error::PayloadTooLarge { .. } => 413,
             Error::NoRoute { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
@@ -89,6 +99,8 @@ impl Error {
     pub fn problem(&self) -> Problem {
         let (slug, title) = match self {
             Error::InvalidQuery(_) => ("invalid-query", "Invalid query string"),
+            Error::BadBody(_) => ("bad-body", "Unreadable request body"),
+            Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
             Error::NoRoute { .. } => ("not-found", "Not Found"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
