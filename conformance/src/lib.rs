@@ -23,8 +23,11 @@
 //! | [`start_all`]       | raw, framework (shared connection layer), framework (`axum::serve`) |
 //! | [`Observed`]        | a response reduced to what the comparison looks at       |
 //! | [`raw_exchange`]    | bytes in, parsed responses out, for what reqwest cannot send |
+//! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
 //!
 //! The tests themselves live in `tests/`.
+
+pub mod cases;
 
 use std::net::SocketAddr;
 use std::time::Duration;
