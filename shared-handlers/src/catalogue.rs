@@ -64,6 +64,7 @@ pub mod content_type {
     pub const PROBLEM_JSON: &str = "application/problem+json";
 }
 
+// ANCHOR: endpoint
 /// One row of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
@@ -83,6 +84,7 @@ pub struct Endpoint {
     /// (`../shared/METHOD.md`, section 3).
     pub benchmark: bool,
 }
+// ANCHOR_END: endpoint
 
 pub const PLAINTEXT: Endpoint = Endpoint {
     id: EndpointId::Plaintext,
