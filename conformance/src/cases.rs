@@ -10,9 +10,12 @@
 //! 2. **correctness** — each answer matches the case's expectation, so "both
 //!    wrong in the same way" fails too.
 
-use serde_json::Value;
+use std::io::Read;
 
-use crate::{Observed, Target, client, fetch, start_all};
+use serde_json::Value;
+use shared_handlers::{AppConfig, request_id};
+
+use crate::{Observed, Target, client, fetch, start_all_with};
 
 pub const TEXT: &str = "text/plain; charset=utf-8";
 pub const JSON: &str = "application/json";
@@ -159,11 +162,16 @@ pub fn not_allowed(method: &'static str, target: &'static str, allow: &'static s
         .with("allow", allow)
 }
 
-/// Sends every case to every target (see [`start_all`]) and panics with the
-/// list of every disagreement and every wrong answer. Returns the number of
-/// cases run.
+/// Sends every case to every target (see [`crate::start_all`]) and panics with
+/// the list of every disagreement and every wrong answer. Returns the number
+/// of cases run.
 pub async fn run_cases(cases: &[Case]) -> usize {
-    let targets: Vec<Target> = start_all().await.expect("servers start");
+    run_cases_with(AppConfig::default(), cases).await
+}
+
+/// Like [`run_cases`], on servers started with these settings.
+pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
+    let targets: Vec<Target> = start_all_with(config).await.expect("servers start");
     let client = client();
     let mut failures = Vec::new();
 
@@ -184,6 +192,17 @@ pub async fn run_cases(cases: &[Case]) -> usize {
             )
             .await
             .unwrap_or_else(|e| panic!("{} on {}: {e}", case.label(), target.kind.label()));
+            let observed = match decode_gzip(observed) {
+                Ok(observed) => observed,
+                Err(failure) => {
+                    failures.push(format!(
+                        "{} on {}: {failure}",
+                        case.label(),
+                        target.kind.label()
+                    ));
+                    continue;
+                }
+            };
             if let Err(failure) = check_expected(case, &observed) {
                 failures.push(format!(
                     "{} on {}: {failure}",
@@ -208,14 +227,29 @@ pub async fn run_cases(cases: &[Case]) -> usize {
     cases.len()
 }
 
+/// A gzip-encoded body, decoded: two gzip encoders may produce different
+/// bytes for the same content, so servers are compared on what the client
+/// reads after decoding (and on the `Content-Encoding` header itself).
+fn decode_gzip(mut observed: Observed) -> Result<Observed, String> {
+    if observed.header("content-encoding") == Some("gzip") && !observed.body.is_empty() {
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(observed.body.as_slice())
+            .read_to_end(&mut decoded)
+            .map_err(|e| format!("the gzip body does not decode: {e}"))?;
+        observed.body = decoded;
+    }
+    Ok(observed)
+}
+
 /// All servers must answer alike.
 fn check_agreement(case: &Case, answers: &[(&str, Observed)]) -> Vec<String> {
     let mut failures = Vec::new();
+    // Generated request ids differ by design (each case checks its own id).
     // Random rows differ in value, and so in length.
     let skip: &[&str] = if case.body.deterministic() {
-        &["date"]
+        &["date", request_id::HEADER]
     } else {
-        &["date", "content-length"]
+        &["date", request_id::HEADER, "content-length"]
     };
     let Some(((first_label, first), others)) = answers.split_first() else {
         return failures;
@@ -267,6 +301,7 @@ pub fn check_expected(case: &Case, observed: &Observed) -> Result<(), String> {
     }
     let date = observed.header("date").ok_or("no Date header")?;
     check_date(date)?;
+    check_request_id(case, observed)?;
     for (name, value) in &case.headers {
         if observed.header(name) != Some(value.as_str()) {
             return Err(format!(
@@ -280,7 +315,8 @@ pub fn check_expected(case: &Case, observed: &Observed) -> Result<(), String> {
             return Err(format!("header {name} should be absent, is {value:?}"));
         }
     }
-    if case.method != "HEAD" && observed.header("transfer-encoding").is_none() {
+    let gzip = observed.header("content-encoding") == Some("gzip");
+    if case.method != "HEAD" && observed.header("transfer-encoding").is_none() && !gzip {
         let length = observed
             .header("content-length")
             .and_then(|v| v.parse::<usize>().ok());
@@ -293,6 +329,34 @@ pub fn check_expected(case: &Case, observed: &Observed) -> Result<(), String> {
         }
     }
     check_body(&case.body, case.status, &observed.body)
+}
+
+/// Every answer carries `x-request-id`: the one the case sent when it is
+/// sane, a fresh UUID otherwise.
+fn check_request_id(case: &Case, observed: &Observed) -> Result<(), String> {
+    let answered = observed
+        .header(request_id::HEADER)
+        .ok_or("no x-request-id on the answer")?;
+    let sent = case
+        .request_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(request_id::HEADER))
+        .map(|(_, value)| value.as_str());
+    match sent {
+        Some(sent) if request_id::is_sane(sent.as_bytes()) => {
+            if answered != sent {
+                return Err(format!(
+                    "x-request-id {answered:?} does not echo the sane {sent:?}"
+                ));
+            }
+        }
+        _ => {
+            if uuid::Uuid::parse_str(answered).map(|id| id.get_version_num()) != Ok(4) {
+                return Err(format!("x-request-id {answered:?} is not a fresh UUID v4"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_body(expected: &Body, status: u16, body: &[u8]) -> Result<(), String> {

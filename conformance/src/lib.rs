@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use connection_layer::ConnectionSettings;
 use framework_server::ServeMode;
-use shared_handlers::AppState;
+use shared_handlers::{AppConfig, AppState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -75,10 +75,16 @@ pub struct Target {
 impl Target {
     /// Starts one server of `kind` on `127.0.0.1:0` with a fresh database.
     pub async fn start(kind: Kind) -> anyhow::Result<Target> {
+        Target::start_with(kind, AppConfig::default()).await
+    }
+
+    /// Like [`Target::start`], with explicit request-layer settings.
+    pub async fn start_with(kind: Kind, config: AppConfig) -> anyhow::Result<Target> {
         let database_dir = tempfile::tempdir()?;
         let path = database_dir.path().join("conformance.sqlite3");
         // Opening seeds 10,000 rows: blocking work, kept off the test runtime.
-        let state = tokio::task::spawn_blocking(move || AppState::open(&path)).await??;
+        let state =
+            tokio::task::spawn_blocking(move || AppState::open_with(&path, config)).await??;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
@@ -137,10 +143,15 @@ impl Drop for Target {
 /// Starts raw-server, framework-server and framework-server in `axum::serve`
 /// mode, in that order.
 pub async fn start_all() -> anyhow::Result<Vec<Target>> {
+    start_all_with(AppConfig::default()).await
+}
+
+/// Like [`start_all`], with explicit request-layer settings.
+pub async fn start_all_with(config: AppConfig) -> anyhow::Result<Vec<Target>> {
     let (raw, framework, axum_serve) = tokio::try_join!(
-        Target::start(Kind::Raw),
-        Target::start(Kind::Framework),
-        Target::start(Kind::FrameworkAxumServe),
+        Target::start_with(Kind::Raw, config.clone()),
+        Target::start_with(Kind::Framework, config.clone()),
+        Target::start_with(Kind::FrameworkAxumServe, config),
     )?;
     Ok(vec![raw, framework, axum_serve])
 }

@@ -3,6 +3,11 @@
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
+use shared_handlers::state::default_database_path;
+use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;
 
@@ -29,9 +34,38 @@ pub struct ServerArgs {
     /// [default: the number of CPUs]
     #[arg(long)]
     pub workers: Option<NonZeroUsize>,
+
+    /// Bearer token that `/admin/` requests must present. The default is
+    /// for local use only.
+    #[arg(long, env = "FRAMEWORTH_ADMIN_TOKEN", default_value = DEFAULT_ADMIN_TOKEN, hide_env_values = true)]
+    pub admin_token: String,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+
+    /// How long a request may take before it is answered with 503, in milliseconds.
+    #[arg(long, default_value_t = u64::try_from(DEFAULT_REQUEST_TIMEOUT.as_millis()).unwrap_or(u64::MAX))]
+    pub request_timeout_ms: u64,
 }
 
 impl ServerArgs {
+    /// The request layer's settings from the flags.
+    pub fn app_config(&self) -> AppConfig {
+        AppConfig {
+            admin_token: self.admin_token.clone(),
+            body_limit: self.body_limit,
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+        }
+    }
+
+    /// Opens the database (creating and seeding it on first start) and
+    /// primes the cache, with the settings from the flags.
+    pub fn open_state(&self) -> anyhow::Result<AppState> {
+        let database = self.database.clone().unwrap_or_else(default_database_path);
+        Ok(AppState::open_with(&database, self.app_config())?)
+    }
+
     /// The worker count, defaulting to the CPUs this process may use.
     pub fn workers(&self) -> usize {
         self.workers

@@ -1,13 +1,24 @@
-//! The route table and the layers around it.
+//! The route table and the middleware stacked around it.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{from_fn, from_fn_with_state, map_request};
 use axum::routing::get;
-use shared_handlers::catalogue::{CACHED_QUERIES, DB, FORTUNES, JSON, PLAINTEXT, QUERIES, UPDATES};
-use shared_handlers::{AppState, SERVER_NAME};
+use shared_handlers::catalogue::{
+    ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, DB, FORTUNES, JSON, PLAINTEXT, QUERIES, UPDATES,
+};
+use shared_handlers::{AppState, SERVER_NAME, request_id};
+use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
-use crate::handlers;
+use crate::{handlers, middleware};
 
 // ANCHOR: route_table
 /// Every endpoint of the catalogue, in catalogue order, with its handler.
@@ -16,7 +27,7 @@ use crate::handlers;
 /// `Content-Length`), and a path asked for with a method it lacks gets `405`
 /// with an `Allow` header — both for free.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route(PLAINTEXT.path, get(handlers::plaintext_show))
         .route(JSON.path, get(handlers::json_show))
         .route(DB.path, get(handlers::db_show))
@@ -24,13 +35,54 @@ pub fn router(state: AppState) -> Router {
         .route(UPDATES.path, get(handlers::updates_apply))
         .route(CACHED_QUERIES.path, get(handlers::cached_queries_list))
         .route(FORTUNES.path, get(handlers::fortunes_page))
+        .route(ADMIN_STATS.path, get(handlers::admin_stats_show))
+        .route(ADMIN_PANIC.path, get(handlers::admin_panic_show))
         // Must come after the routes: it applies to those already added.
         .method_not_allowed_fallback(handlers::method_not_allowed)
-        .fallback(handlers::not_found)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::SERVER,
-            HeaderValue::from_static(SERVER_NAME),
-        ))
-        .with_state(state)
+        .fallback(handlers::not_found);
+    with_middleware(routes, &state).with_state(state)
 }
 // ANCHOR_END: route_table
+
+// ANCHOR: middleware_chain
+/// The middleware chain, outermost first (`ServiceBuilder` reads top-down).
+/// `Router::layer` wraps every route and the fallbacks, *after* routing.
+fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let config = state.config();
+    let request_id = HeaderName::from_static(request_id::HEADER);
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::SERVER,
+                HeaderValue::from_static(SERVER_NAME),
+            ))
+            .layer(map_request(middleware::drop_insane_request_id)) // 1. request id
+            .layer(SetRequestIdLayer::new(
+                request_id.clone(),
+                middleware::NewRequestId,
+            ))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(
+                TraceLayer::new_for_http() // 2. access log
+                    .make_span_with(middleware::access_log_span)
+                    .on_response(middleware::access_log_line),
+            )
+            .layer(from_fn(middleware::require_host)) // 3. Host check
+            .layer(HandleErrorLayer::new(middleware::timeout_error(
+                config.request_timeout,
+            ))) // 4. timeout
+            .layer(TimeoutLayer::new(config.request_timeout))
+            .layer(DefaultBodyLimit::max(config.body_limit)) // 5. body limit
+            .layer(CompressionLayer::new().compress_when(middleware::compression_predicate())) // 6. compression
+            .layer(CatchPanicLayer::custom(middleware::panic_response)) // 7. panic catcher
+            .layer(from_fn_with_state(
+                state.clone(),
+                middleware::count_requests,
+            )) // 8. counters
+            .layer(from_fn_with_state(
+                state.clone(),
+                middleware::require_admin_token,
+            )), // 9. admin token
+    )
+}
+// ANCHOR_END: middleware_chain

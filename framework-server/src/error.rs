@@ -44,10 +44,15 @@ impl IntoResponse for ApiError {
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // `Json` would label this `application/json`; RFC 9457 wants its own type.
         let mut response = (status, Json(problem)).into_response();
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(content_type::PROBLEM_JSON),
         );
+        if let Error::Unauthorized(_) = error {
+            // RFC 9110 section 11.6.1: a 401 must say which scheme to use.
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response
     }
 }

@@ -9,8 +9,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{Method, Uri};
 use axum::response::Html;
+use shared_handlers::stats::StatsSnapshot;
 use shared_handlers::{
-    AppState, CachedQueriesParams, Error, Message, QueriesParams, QueryCount, World, benchmark,
+    AppState, CachedQueriesParams, Error, Message, QueriesParams, QueryCount, World, admin,
+    benchmark,
 };
 
 use crate::error::ApiError;
@@ -74,6 +76,18 @@ pub async fn fortunes_page(State(state): State<AppState>) -> Result<Html<String>
     Ok(Html(page))
 }
 // ANCHOR_END: fortunes
+
+// ANCHOR: admin_stats
+pub async fn admin_stats_show(State(state): State<AppState>) -> Json<StatsSnapshot> {
+    Json(admin::stats(&state))
+}
+// ANCHOR_END: admin_stats
+
+// ANCHOR: admin_panic
+pub async fn admin_panic_show() -> Json<StatsSnapshot> {
+    admin::panic_on_purpose()
+}
+// ANCHOR_END: admin_panic
 
 // ANCHOR: fallbacks
 /// No route matched: `404` in the problem format.

@@ -15,6 +15,7 @@
 //! | [`handlers`] | one async fn per endpoint: extractors in, `impl IntoResponse` out |
 //! | [`extract`]  | axum's `Query` wrapped so its rejections speak the problem format |
 //! | [`error`]    | [`ApiError`]: the domain error as an `IntoResponse`              |
+//! | [`middleware`] | the middleware chain's own pieces; `app` stacks them with tower-http's layers |
 //!
 //! ## Serving
 //!
@@ -29,6 +30,7 @@ pub mod app;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod middleware;
 
 use std::future::Future;
 

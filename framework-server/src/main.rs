@@ -13,8 +13,6 @@ use std::net::SocketAddr;
 use clap::Parser;
 use connection_layer::{ConnectionSettings, ServerArgs};
 use framework_server::ServeMode;
-use shared_handlers::AppState;
-use shared_handlers::state::default_database_path;
 
 /// frameworth's endpoints served by axum 0.8 and tower.
 #[derive(Debug, Parser)]
@@ -35,12 +33,7 @@ const DEFAULT_ADDR: SocketAddr =
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     connection_layer::init_tracing();
-    let database = cli
-        .server
-        .database
-        .clone()
-        .unwrap_or_else(default_database_path);
-    let state = AppState::open(&database)?;
+    let state = cli.server.open_state()?;
     let settings = ConnectionSettings::default();
     let mode = cli.serve;
     connection_layer::runtime::launch(

@@ -8,7 +8,7 @@
 //! Every handler takes the whole [`Input`] and the state, even when it needs
 //! neither, so that they all fit one route table (see `dispatch` in `lib.rs`).
 
-use shared_handlers::{AppState, Error, QueryCount, benchmark};
+use shared_handlers::{AppState, Error, QueryCount, admin, benchmark};
 
 use crate::extract::query_param;
 use crate::response;
@@ -63,3 +63,15 @@ pub async fn fortunes_page(_input: Input, state: &AppState) -> Result<HttpRespon
     Ok(response::html(page))
 }
 // ANCHOR_END: fortunes
+
+// ANCHOR: admin_stats
+pub async fn admin_stats_show(_input: Input, state: &AppState) -> Result<HttpResponse, Error> {
+    response::json(&admin::stats(state))
+}
+// ANCHOR_END: admin_stats
+
+// ANCHOR: admin_panic
+pub async fn admin_panic_show(_input: Input, _state: &AppState) -> Result<HttpResponse, Error> {
+    admin::panic_on_purpose()
+}
+// ANCHOR_END: admin_panic

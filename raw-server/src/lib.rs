@@ -17,16 +17,19 @@
 //! | [`extract`]  | pulling typed input out of a request (query parameters)       |
 //! | [`handlers`] | one function per endpoint: extract, call shared logic, respond |
 //! | [`response`] | building responses, and the one place errors become responses |
+//! | [`middleware`] | the middleware chain: request id, access log, Host check, timeout, compression, panic catcher |
 //!
 //! ## Request flow
 //!
 //! `connection-layer` accepts a socket → hyper parses a request → our
-//! `service_fn` calls [`handle`] → [`router::route`] finds the endpoint →
-//! [`dispatch`] calls its handler → the handler returns a response or an
-//! [`Error`], which [`response::error_response`] turns into a problem.
+//! `service_fn` calls [`handle`], which runs the [`middleware`] chain around
+//! `route_and_call` → [`router::route`] finds the endpoint → `dispatch` calls
+//! its handler → the handler returns a response or an [`Error`], which
+//! [`response::error_response`] turns into a problem.
 
 pub mod extract;
 pub mod handlers;
+pub mod middleware;
 pub mod response;
 pub mod router;
 
@@ -35,26 +38,27 @@ use std::future::Future;
 
 use bytes::Bytes;
 use connection_layer::ConnectionSettings;
+use http::header::AUTHORIZATION;
 use http::request::Parts;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::Body;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use shared_handlers::{AppState, EndpointId, Error};
+use shared_handlers::{AppState, EndpointId, Error, auth, request_id};
 use tokio::net::TcpListener;
 
 use crate::router::{PathParams, Routed};
 
-/// The response type of every handler: headers and a fully built body.
-pub type HttpResponse = Response<Full<Bytes>>;
+/// The body of every response: bytes built in full by a handler, or (after
+/// the compression step) a gzip stream of unknown length.
+pub type ResponseBody = Either<Full<Bytes>, middleware::CompressedBody>;
 
-/// The largest request body read into memory, in bytes. A larger one is
-/// answered with `413 Payload Too Large` without reading it all.
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The response type of every handler and every middleware step.
+pub type HttpResponse = Response<ResponseBody>;
 
 /// What every handler receives: the request head, the path parameters the
-/// router captured, and the body (read in full, up to [`BODY_LIMIT`], for
-/// endpoints that take one; empty otherwise).
+/// router captured, and the body (read in full, up to the configured body
+/// limit, for endpoints that take one; empty otherwise).
 ///
 /// axum hands each handler exactly the pieces its extractors ask for; by hand
 /// we give every handler everything and let it pick.
@@ -88,8 +92,8 @@ pub async fn run(
 }
 
 // ANCHOR: handle
-/// Answers one request: route it, read its body if the endpoint takes one,
-/// run its handler, turn errors into problems.
+/// Answers one request: runs the middleware chain (see [`middleware`])
+/// around routing and the handler.
 ///
 /// Generic over the body type so benchmarks can call it without a socket.
 pub async fn handle<B>(request: Request<B>, state: &AppState) -> HttpResponse
@@ -97,15 +101,72 @@ where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    // ANCHOR: middleware_chain
+    let request_id = middleware::request_id(request.headers()); // 1. request id
+    let access_log = middleware::AccessLog::start(&request); // 2. access log
+    let mut response = match middleware::check_host(&request) {
+        // 3. Host check
+        Err(error) => response::error_response(error),
+        Ok(()) => {
+            let gzip = middleware::accepts_gzip(request.headers());
+            // 4. timeout, around 6. compression, around 7. the panic catcher
+            middleware::timeout(state.config().request_timeout, async {
+                let response = middleware::catch_panic(route_and_call(request, state)).await;
+                middleware::compress(response, gzip).await
+            })
+            .await
+        }
+    };
+    response
+        .headers_mut()
+        .insert(request_id::HEADER, request_id);
+    access_log.finish(response.status());
+    response
+    // ANCHOR_END: middleware_chain
+}
+// ANCHOR_END: handle
+
+/// Routing, then the route-level middleware (8. request counters, 9. admin
+/// token, 5. body limit), then the handler.
+async fn route_and_call<B>(request: Request<B>, state: &AppState) -> HttpResponse
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let (parts, body) = request.into_parts();
+    let routed = router::route(&parts.method, parts.uri.path());
+
+    // ANCHOR: request_stats
+    // 8. Count the request for its endpoint (404s and 405s as unmatched).
+    state.stats().record(match &routed {
+        Routed::Found(endpoint, _) => Some(endpoint),
+        _ => None,
+    });
+    // ANCHOR_END: request_stats
+
+    // ANCHOR: admin_auth
+    // 9. Everything under /admin/ needs the token, even paths that do not
+    // exist there: a stranger learns nothing about what is behind the door.
+    if auth::is_admin_path(parts.uri.path()) {
+        let presented = parts
+            .headers
+            .get(AUTHORIZATION)
+            .map(|value| value.as_bytes());
+        if let Err(error) = auth::check_bearer(presented, &state.config().admin_token) {
+            return response::error_response(error);
+        }
+    }
+    // ANCHOR_END: admin_auth
+
     // A `HEAD` request is routed like `GET`. We build the full response and
     // hyper, which knows the request was `HEAD`, sends the headers (with the
     // real `Content-Length`) and leaves the body out.
-    match router::route(&parts.method, parts.uri.path()) {
+    match routed {
         Routed::Found(endpoint, params) => {
             let answer = async {
+                // 5. The body limit: read at most this many bytes.
                 let body = if endpoint.method.has_request_body() {
-                    extract::body_bytes(body, BODY_LIMIT).await?
+                    extract::body_bytes(body, state.config().body_limit).await?
                 } else {
                     Bytes::new()
                 };
@@ -134,7 +195,6 @@ where
         ),
     }
 }
-// ANCHOR_END: handle
 
 // ANCHOR: route_table
 /// The route table: which handler answers which catalogue endpoint.
@@ -154,6 +214,8 @@ async fn dispatch(
         EndpointId::Updates => handlers::updates_apply(input, state).await,
         EndpointId::CachedQueries => handlers::cached_queries_list(input, state).await,
         EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
+        EndpointId::AdminStats => handlers::admin_stats_show(input, state).await,
+        EndpointId::AdminPanic => handlers::admin_panic_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

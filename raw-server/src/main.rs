@@ -11,8 +11,6 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use connection_layer::{ConnectionSettings, ServerArgs};
-use shared_handlers::AppState;
-use shared_handlers::state::default_database_path;
 
 /// frameworth's endpoints served by hand-written code on bare hyper.
 #[derive(Debug, Parser)]
@@ -28,12 +26,7 @@ const DEFAULT_ADDR: SocketAddr =
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     connection_layer::init_tracing();
-    let database = cli
-        .server
-        .database
-        .clone()
-        .unwrap_or_else(default_database_path);
-    let state = AppState::open(&database)?;
+    let state = cli.server.open_state()?;
     let settings = ConnectionSettings::default();
     connection_layer::runtime::launch(
         cli.server.addr.unwrap_or(DEFAULT_ADDR),

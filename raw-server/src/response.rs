@@ -6,9 +6,9 @@
 //! `Content-Length` (it knows the body's exact size).
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_TYPE, SERVER};
+use http::header::{ALLOW, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::Response;
 use serde::Serialize;
 use shared_handlers::catalogue::content_type;
@@ -23,7 +23,7 @@ pub fn build(
     content_type: &'static str,
     body: impl Into<Bytes>,
 ) -> HttpResponse {
-    let mut response = Response::new(Full::new(body.into()));
+    let mut response = Response::new(Either::Left(Full::new(body.into())));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -58,7 +58,14 @@ pub fn error_response(error: Error) -> HttpResponse {
     }
     let problem = error.problem();
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    build(status, content_type::PROBLEM_JSON, problem.to_json())
+    let mut response = build(status, content_type::PROBLEM_JSON, problem.to_json());
+    if let Error::Unauthorized(_) = error {
+        // RFC 9110 section 11.6.1: a 401 must say which scheme to use.
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
 }
 // ANCHOR_END: error_response
 

@@ -52,6 +52,8 @@ pub enum EndpointId {
     Updates,
     CachedQueries,
     Fortunes,
+    AdminStats,
+    AdminPanic,
 }
 
 /// The content types the endpoints answer with, spelled once.
@@ -163,6 +165,28 @@ pub const FORTUNES: Endpoint = Endpoint {
     benchmark: true,
 };
 
+pub const ADMIN_STATS: Endpoint = Endpoint {
+    id: EndpointId::AdminStats,
+    name: "admin-stats",
+    method: Method::Get,
+    path: "/admin/stats",
+    summary: "Request counters per endpoint. Needs `Authorization: Bearer <admin token>`.",
+    content_type: content_type::JSON,
+    example: "/admin/stats",
+    benchmark: false,
+};
+
+pub const ADMIN_PANIC: Endpoint = Endpoint {
+    id: EndpointId::AdminPanic,
+    name: "admin-panic",
+    method: Method::Get,
+    path: "/admin/panic",
+    summary: "Panics on purpose: the server answers 500 and keeps serving. Needs the admin token.",
+    content_type: content_type::PROBLEM_JSON,
+    example: "/admin/panic",
+    benchmark: false,
+};
+
 /// Every endpoint, in the order the route tables and the docs list them.
 pub const ENDPOINTS: &[Endpoint] = &[
     PLAINTEXT,
@@ -172,11 +196,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
     UPDATES,
     CACHED_QUERIES,
     FORTUNES,
+    ADMIN_STATS,
+    ADMIN_PANIC,
 ];
 
 /// Looks an endpoint up by its short [`Endpoint::name`].
 pub fn by_name(name: &str) -> Option<&'static Endpoint> {
     ENDPOINTS.iter().find(|endpoint| endpoint.name == name)
+}
+
+/// The endpoint a `(method, path pattern)` pair names, as a router that has
+/// already matched the pattern reports it. `HEAD` finds the `GET` endpoint.
+pub fn by_route(method: &str, pattern: &str) -> Option<&'static Endpoint> {
+    let method = if method == "HEAD" { "GET" } else { method };
+    ENDPOINTS
+        .iter()
+        .find(|endpoint| endpoint.path == pattern && endpoint.method.as_str() == method)
 }
 
 /// The `Allow` header value for a path pattern: every method the catalogue

@@ -42,6 +42,26 @@ pub enum Error {
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
 
+    /// `400 Bad Request`: an HTTP/1.1 request without exactly one `Host`
+    /// header (RFC 9112 section 3.2 requires this answer).
+    #[error("{0}")]
+    HostHeader(&'static str),
+
+    /// `401 Unauthorized`: an `/admin/` request without the right bearer
+    /// token. The servers add `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+
+    /// `503 Service Unavailable`: the request took longer than the
+    /// configured timeout and was abandoned.
+    #[error("the request took longer than the server's timeout of {} ms", .after.as_millis())]
+    Timeout { after: std::time::Duration },
+
+    /// `500 Internal Server Error`: a handler panicked. The panic was caught,
+    /// the server goes on serving.
+    #[error("a handler panicked: {0}")]
+    Panic(String),
+
     /// `500 Internal Server Error`: SQLite failed.
     #[error("database error: {0}")]
     Database(#[from] r2d2_sqlite::rusqlite::Error),
@@ -82,11 +102,13 @@ impl Error {
     /// The HTTP status code this error maps to.
     pub fn status(&self) -> u16 {
         match self {
-            Error::InvalidQuery(_) | Error::BadBody(_) => 400,
+            Error::InvalidQuery(_) | Error::BadBody(_) | Error::HostHeader(_) => 400,
+            Error::Unauthorized(_) => 401,
+            Error::Timeout { .. } => 503,
             Error::PayloadTooLarge { .. } => 413,
             Error::NoRoute { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
-            Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
+            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
         }
     }
 
@@ -101,13 +123,18 @@ impl Error {
             Error::InvalidQuery(_) => ("invalid-query", "Invalid query string"),
             Error::BadBody(_) => ("bad-body", "Unreadable request body"),
             Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
+            Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
+            Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            Error::Timeout { .. } => ("timeout", "Request Timeout"),
             Error::NoRoute { .. } => ("not-found", "Not Found"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
-            Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
+            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
                 ("internal", "Internal Server Error")
             }
         };
-        let detail = if self.is_server_error() {
+        // 503 is a server-side status but its cause (our timeout) is no
+        // secret, and telling the client what the limit was helps them.
+        let detail = if self.is_server_error() && !matches!(self, Error::Timeout { .. }) {
             // The cause goes to the log (each server logs it), not to the client.
             "the server failed to answer this request; the error has been logged".to_owned()
         } else {
@@ -120,6 +147,16 @@ impl Error {
             detail,
         }
     }
+}
+
+/// The message of a caught panic, for the log: panics carry `&str` or
+/// `String` payloads in practice, anything else is named as such.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
 }
 
 #[cfg(test)]

@@ -20,19 +20,32 @@
 //! | [`cache`]     | the in-process `World` cache primed at start-up                    |
 //! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
+//! | [`admin`]     | the logic of the `/admin/` endpoints                               |
+//! | [`config`]    | [`AppConfig`]: admin token, body limit, request timeout            |
+//! | [`request_id`]| the request-id policy: echo sane ids, generate the rest            |
+//! | [`auth`]      | constant-time bearer-token check for `/admin/`                     |
+//! | [`host`]      | the RFC 9112 `Host` header rule                                    |
+//! | [`stats`]     | per-endpoint request counters                                      |
 //! | [`templates`] | server-side HTML templates (askama)                                 |
 
+pub mod admin;
+pub mod auth;
 pub mod benchmark;
 pub mod cache;
 pub mod catalogue;
+pub mod config;
 pub mod db;
 pub mod error;
+pub mod host;
 pub mod model;
 pub mod params;
+pub mod request_id;
 pub mod state;
+pub mod stats;
 pub mod templates;
 
 pub use catalogue::{ENDPOINTS, Endpoint, EndpointId, Method};
+pub use config::AppConfig;
 pub use error::{Error, Problem};
 pub use model::{Fortune, Message, World};
 pub use params::{CachedQueriesParams, QueriesParams, QueryCount};

@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cache::WorldCache;
+use crate::config::AppConfig;
 use crate::db::Database;
 use crate::error::Error;
+use crate::stats::RequestStats;
 
-/// Shared application state: the database pool and the `World` cache.
+/// Shared application state: settings, the database pool, the `World` cache
+/// and the request counters.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -19,8 +22,10 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Inner {
+    config: AppConfig,
     db: Database,
     cache: WorldCache,
+    stats: RequestStats,
 }
 
 /// Where the database lives when `--database` is not given: a file in the
@@ -43,11 +48,31 @@ impl AppState {
     /// Opens (creating and seeding if needed) the database at `path` and
     /// primes the cache. Synchronous: call it once, before serving.
     pub fn open(path: &Path) -> Result<AppState, Error> {
+        AppState::open_with(path, AppConfig::default())
+    }
+
+    /// Like [`AppState::open`], with explicit settings.
+    pub fn open_with(path: &Path, config: AppConfig) -> Result<AppState, Error> {
         let db = Database::open(path, default_pool_size())?;
         let cache = WorldCache::prime(&db)?;
         Ok(AppState {
-            inner: Arc::new(Inner { db, cache }),
+            inner: Arc::new(Inner {
+                config,
+                db,
+                cache,
+                stats: RequestStats::default(),
+            }),
         })
+    }
+
+    /// The request layer's settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    /// The per-endpoint request counters.
+    pub fn stats(&self) -> &RequestStats {
+        &self.inner.stats
     }
 
     /// The database, for handlers and for tests that read rows back.

@@ -1,0 +1,154 @@
+//! The middleware chain, as tower layers and axum `from_fn` middleware.
+//!
+//! `app::router` stacks these in the same order raw-server calls its
+//! hand-written steps:
+//!
+//! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
+//! 5. body size limit → 6. compression → 7. panic catcher →
+//! 8. request counters → 9. admin token → handler
+//!
+//! Most steps are ready-made tower-http layers configured here; the
+//! project-specific ones are small `async fn`s turned into layers with
+//! `axum::middleware::from_fn`.
+
+use std::any::Any;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::{AUTHORIZATION, HOST};
+use axum::http::{HeaderValue, Version};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use shared_handlers::error::panic_message;
+use shared_handlers::{AppState, Error, auth, catalogue, host, request_id};
+use tower::BoxError;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+use crate::error::ApiError;
+
+// ANCHOR: request_id
+/// Step 1, part one: forget an incoming `x-request-id` that is not sane, so
+/// that tower-http's `SetRequestIdLayer` (which keeps any incoming id)
+/// generates a fresh one instead.
+pub async fn drop_insane_request_id(mut request: Request) -> Request {
+    let insane = request
+        .headers()
+        .get(request_id::HEADER)
+        .is_some_and(|id| !request_id::is_sane(id.as_bytes()));
+    if insane {
+        request.headers_mut().remove(request_id::HEADER);
+    }
+    request
+}
+
+/// Step 1, part two: how `SetRequestIdLayer` makes a new id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::try_from(request_id::generate())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+// ANCHOR_END: request_id
+
+// ANCHOR: access_log
+/// Step 2: `TraceLayer` opens a span per request; we name it so the line it
+/// logs on response carries method and path, under the target
+/// `frameworth::access` (off unless `RUST_LOG` asks for it).
+pub fn access_log_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(target: "frameworth::access", "request", method = %request.method(), path = %request.uri().path())
+}
+
+pub fn access_log_line(response: &Response, latency: Duration, _span: &tracing::Span) {
+    let latency_us = latency.as_micros();
+    tracing::info!(target: "frameworth::access", status = response.status().as_u16(), latency_us);
+}
+// ANCHOR_END: access_log
+
+// ANCHOR: host_check
+/// Step 3: exactly one `Host` header on HTTP/1.1 requests (RFC 9112 §3.2).
+pub async fn require_host(request: Request, next: Next) -> Response {
+    let lines = request.headers().get_all(HOST).iter().count();
+    match host::check(request.version() == Version::HTTP_11, lines) {
+        Ok(()) => next.run(request).await,
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+// ANCHOR_END: host_check
+
+// ANCHOR: timeout
+/// Step 4: tower's `TimeoutLayer` fails the request with an `Elapsed` error;
+/// axum needs every error turned into a response, which is what
+/// `HandleErrorLayer` calls this for.
+pub fn timeout_error(limit: Duration) -> impl Fn(BoxError) -> std::future::Ready<ApiError> + Clone {
+    move |error: BoxError| {
+        let error = if error.is::<tower::timeout::error::Elapsed>() {
+            Error::Timeout { after: limit }
+        } else {
+            Error::Internal(format!("middleware error: {error}"))
+        };
+        std::future::ready(ApiError(error))
+    }
+}
+// ANCHOR_END: timeout
+
+// ANCHOR: compression
+/// Step 6: compress bodies of at least 1 KiB, except images (SVG excepted),
+/// server-sent events and gRPC — tower-http's default list with a 1 KiB floor.
+pub fn compression_predicate() -> impl Predicate {
+    SizeAbove::new(1024)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
+}
+// ANCHOR_END: compression
+
+// ANCHOR: catch_panic
+/// Step 7: `CatchPanicLayer` catches a panicking handler; this turns the
+/// panic into our `500` problem.
+pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError(Error::Panic(panic_message(payload.as_ref()))).into_response()
+}
+// ANCHOR_END: catch_panic
+
+// ANCHOR: request_stats
+/// Step 8: count the request for its endpoint. Middleware added with
+/// `Router::layer` runs after routing, so `MatchedPath` tells us the route;
+/// requests that matched none (404, 405) count as unmatched.
+pub async fn count_requests(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let endpoint =
+        matched.and_then(|path| catalogue::by_route(request.method().as_str(), path.as_str()));
+    state.stats().record(endpoint);
+    next.run(request).await
+}
+// ANCHOR_END: request_stats
+
+// ANCHOR: admin_auth
+/// Step 9: everything under `/admin/` needs the token, even paths that do
+/// not exist there.
+pub async fn require_admin_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if auth::is_admin_path(request.uri().path()) {
+        let presented = request
+            .headers()
+            .get(AUTHORIZATION)
+            .map(|value| value.as_bytes());
+        if let Err(error) = auth::check_bearer(presented, &state.config().admin_token) {
+            return ApiError(error).into_response();
+        }
+    }
+    next.run(request).await
+}
+// ANCHOR_END: admin_auth

@@ -1,0 +1,283 @@
+//! The middleware chain, by hand.
+//!
+//! In axum each of these is a tower `Layer` stacked on the router; here each
+//! is a plain function, and [`crate::handle`] calls them in order — the same
+//! order as framework-server's layers:
+//!
+//! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
+//! 5. body size limit → 6. compression → 7. panic catcher →
+//! 8. request counters → 9. admin token → handler
+//!
+//! (5, 8 and 9 run inside `route_and_call` in `lib.rs`, because they need
+//! to know which endpoint the request is for.)
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use futures_util::FutureExt;
+use http::header::{
+    ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
+    HOST, VARY,
+};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
+use http_body_util::{BodyExt, Either, StreamBody};
+use hyper::body::{Body, Frame};
+use shared_handlers::error::panic_message;
+use shared_handlers::{Error, host, request_id};
+
+use crate::{HttpResponse, response};
+
+// ANCHOR: request_id
+/// Step 1: the id this request goes by — the client's `x-request-id` if it
+/// is sane, a fresh one otherwise. `handle` puts it on the response.
+pub fn request_id(headers: &HeaderMap) -> HeaderValue {
+    if let Some(incoming) = headers.get(request_id::HEADER)
+        && request_id::is_sane(incoming.as_bytes())
+    {
+        return incoming.clone();
+    }
+    HeaderValue::try_from(request_id::generate()).expect("a UUID is a valid header value")
+}
+// ANCHOR_END: request_id
+
+// ANCHOR: access_log
+/// Step 2: one log line per request, at `info` level under the target
+/// `frameworth::access` (off unless `RUST_LOG` asks for it).
+///
+/// When the line is disabled we do not even copy the method and path: the
+/// access log must cost nothing when it is off.
+#[derive(Debug)]
+pub struct AccessLog {
+    started: Option<(Instant, Method, String)>,
+}
+
+impl AccessLog {
+    pub fn start<B>(request: &Request<B>) -> AccessLog {
+        let enabled = tracing::enabled!(target: "frameworth::access", tracing::Level::INFO);
+        AccessLog {
+            started: enabled.then(|| {
+                (
+                    Instant::now(),
+                    request.method().clone(),
+                    request.uri().path().to_owned(),
+                )
+            }),
+        }
+    }
+
+    pub fn finish(self, status: StatusCode) {
+        if let Some((started, method, path)) = self.started {
+            let latency_us = started.elapsed().as_micros();
+            tracing::info!(target: "frameworth::access", %method, %path, status = status.as_u16(), latency_us);
+        }
+    }
+}
+// ANCHOR_END: access_log
+
+// ANCHOR: host_check
+/// Step 3: exactly one `Host` header on HTTP/1.1 requests (RFC 9112 §3.2).
+pub fn check_host<B>(request: &Request<B>) -> Result<(), Error> {
+    let lines = request.headers().get_all(HOST).iter().count();
+    host::check(request.version() == Version::HTTP_11, lines)
+}
+// ANCHOR_END: host_check
+
+// ANCHOR: timeout
+/// Step 4: give up on a request that takes longer than `limit`.
+///
+/// Dropping the unfinished future cancels whatever it was doing (a database
+/// query already running on the blocking pool finishes there, unobserved).
+pub async fn timeout(limit: Duration, work: impl Future<Output = HttpResponse>) -> HttpResponse {
+    match tokio::time::timeout(limit, work).await {
+        Ok(response) => response,
+        Err(_elapsed) => response::error_response(Error::Timeout { after: limit }),
+    }
+}
+// ANCHOR_END: timeout
+
+// ANCHOR: compression
+/// The smallest body worth compressing: below 1 KiB, gzip's own overhead
+/// and the CPU time outweigh the bytes saved.
+pub const COMPRESS_MIN_SIZE: u64 = 1024;
+
+/// The body of a compressed response: one chunk whose length hyper is not
+/// told up front, so it is sent with `Transfer-Encoding: chunked` — exactly
+/// how tower-http's streaming `CompressionLayer` goes out on the axum side.
+pub type CompressedBody =
+    StreamBody<futures_util::stream::Once<std::future::Ready<Result<Frame<Bytes>, Infallible>>>>;
+
+/// Does the client accept gzip? Reads `Accept-Encoding` the way tower-http
+/// does: `gzip` or `x-gzip`, with an optional `q=` weight; gzip wins unless
+/// `identity` is preferred with a strictly higher weight, and `q=0` refuses.
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut best_gzip = 0u16;
+    let mut best_identity = 0u16;
+    let offers = headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','));
+    for offer in offers {
+        let mut pieces = offer.splitn(2, ';');
+        let name = pieces.next().unwrap_or_default().trim();
+        let weight = match pieces.next() {
+            None => Some(1000),
+            Some(params) => parse_qvalue(params.trim()),
+        };
+        let Some(weight) = weight else { continue };
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            best_gzip = best_gzip.max(weight);
+        } else if name.eq_ignore_ascii_case("identity") {
+            best_identity = best_identity.max(weight);
+        }
+    }
+    best_gzip > 0 && best_gzip >= best_identity
+}
+
+/// `q=0`, `q=0.5`, `q=1.000` → weight in thousandths; anything else → `None`.
+fn parse_qvalue(text: &str) -> Option<u16> {
+    let rest = text
+        .strip_prefix("q=")
+        .or_else(|| text.strip_prefix("Q="))?;
+    let (whole, fraction) = rest.split_once('.').unwrap_or((rest, ""));
+    let whole: u16 = match whole {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = format!("{fraction:0<3}").parse::<u16>().ok()?;
+    let weight = whole + thousandths;
+    (weight <= 1000).then_some(weight)
+}
+
+/// Whether this response is worth compressing at all (size and type). If so
+/// it varies by `Accept-Encoding`, whether or not *this* client asked.
+fn compressible(response: &HttpResponse) -> bool {
+    let headers = response.headers();
+    if headers.contains_key(CONTENT_ENCODING) || headers.contains_key(CONTENT_RANGE) {
+        return false; // already encoded, or a byte range of the original
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    // Images are compressed already (SVG is text, and the exception).
+    let image = content_type.starts_with("image/") && content_type != "image/svg+xml";
+    let streaming = content_type.starts_with("text/event-stream")
+        || content_type.starts_with("application/grpc");
+    let size = response.body().size_hint().exact();
+    !image && !streaming && size.is_none_or(|size| size >= COMPRESS_MIN_SIZE)
+}
+
+/// Step 6: gzip the body when it is worth it and the client accepts it.
+pub async fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpResponse {
+    if !compressible(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let varies = parts.headers.get_all(VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !varies {
+        parts
+            .headers
+            .append(VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if !client_accepts_gzip {
+        return HttpResponse::from_parts(parts, body);
+    }
+    let bytes = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        // Our bodies are in memory and cannot fail; a future body type might.
+        Err(e) => {
+            return response::error_response(Error::Internal(format!(
+                "cannot read the body to compress it: {e}"
+            )));
+        }
+    };
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 2), Compression::default());
+    let gzipped = encoder
+        .write_all(&bytes)
+        .and_then(|()| encoder.finish())
+        .expect("gzip into a Vec cannot fail: writing to memory has no I/O errors");
+    // The length changes, and byte ranges of the original no longer apply.
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.remove(ACCEPT_RANGES);
+    parts
+        .headers
+        .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    let chunk =
+        futures_util::stream::once(std::future::ready(Ok(Frame::data(Bytes::from(gzipped)))));
+    HttpResponse::from_parts(parts, Either::Right(StreamBody::new(chunk)))
+}
+// ANCHOR_END: compression
+
+// ANCHOR: catch_panic
+/// Step 7: a panicking handler becomes a `500`, not a dead connection.
+///
+/// `catch_unwind` needs the future to be `UnwindSafe`, a promise that a panic
+/// cannot leave shared data half-updated where others will see it. Our state
+/// is atomics, a connection pool and a cache that are all safe to use after a
+/// panic elsewhere, so `AssertUnwindSafe` states that promise.
+pub async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpResponse {
+    match AssertUnwindSafe(handler).catch_unwind().await {
+        Ok(response) => response,
+        Err(payload) => response::error_response(Error::Panic(panic_message(payload.as_ref()))),
+    }
+}
+// ANCHOR_END: catch_panic
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_accept_encoding(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                ACCEPT_ENCODING,
+                HeaderValue::from_str(value).expect("test header"),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn gzip_is_chosen_as_tower_http_would_choose_it() {
+        let cases: &[(&[&str], bool)] = &[
+            (&[], false),
+            (&["gzip"], true),
+            (&["x-gzip"], true),
+            (&["GZIP"], true),
+            (&["gzip, deflate, br"], true),
+            (&["br"], false),
+            (&["gzip;q=0"], false),
+            (&["gzip; q=0.5"], true),
+            (&["gzip;q=0.5, identity;q=0.6"], false),
+            (&["gzip;q=0.5, identity;q=0.5"], true),
+            (&["gzip;q=1.5"], false),
+            (&["gzip;q=0.1234"], false),
+            (&["gzip;level=1"], false),
+            (&["*"], false),
+            (&["identity"], false),
+            (&["deflate", "gzip"], true),
+        ];
+        for (values, expected) in cases {
+            assert_eq!(
+                accepts_gzip(&with_accept_encoding(values)),
+                *expected,
+                "{values:?}"
+            );
+        }
+    }
+}
