@@ -266,24 +266,33 @@ fn check_agreement(case: &Case, answers: &[(&str, Observed)]) -> Vec<String> {
         }
         if case.body.deterministic() && first.body != other.body {
             failures.push(format!(
-                "{}: bodies differ between {first_label} and {label}:\n  {:?}\n  {:?}",
+                "{}: bodies differ between {first_label} and {label}:\n  {}\n  {}",
                 case.label(),
-                String::from_utf8_lossy(&first.body),
-                String::from_utf8_lossy(&other.body),
+                shown(&first.body),
+                shown(&other.body),
             ));
         }
     }
     failures
 }
 
+/// A body for a failure message: at most 300 characters of it.
+fn shown(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    match text.char_indices().nth(300) {
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], body.len()),
+        None => format!("{text:?}"),
+    }
+}
+
 /// Checks one server's answer against the case's expectation.
 pub fn check_expected(case: &Case, observed: &Observed) -> Result<(), String> {
     if observed.status != case.status {
         return Err(format!(
-            "status {} instead of {} (body {:?})",
+            "status {} instead of {} (body {})",
             observed.status,
             case.status,
-            String::from_utf8_lossy(&observed.body)
+            shown(&observed.body)
         ));
     }
     if observed.header("content-type") != case.content_type {
@@ -364,8 +373,9 @@ fn check_body(expected: &Body, status: u16, body: &[u8]) -> Result<(), String> {
         Body::Exact(text) => {
             if body != text.as_bytes() {
                 return Err(format!(
-                    "body {:?} instead of {text:?}",
-                    String::from_utf8_lossy(body)
+                    "body {} instead of {}",
+                    shown(body),
+                    shown(text.as_bytes())
                 ));
             }
         }
@@ -442,8 +452,7 @@ fn check_problem(
 
 /// Parses a body as JSON, or explains why it is not.
 pub fn parse_json(body: &[u8]) -> Result<Value, String> {
-    serde_json::from_slice(body)
-        .map_err(|e| format!("invalid JSON ({e}): {:?}", String::from_utf8_lossy(body)))
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON ({e}): {}", shown(body)))
 }
 
 /// `{"id":N,"randomNumber":M}`, both integers in 1..=10000, nothing else.

@@ -9,24 +9,7 @@ use conformance::cases::{
 
 /// The `/fortunes` page exactly as the benchmark rules describe it, with the
 /// five HTML specials written as askama writes them (decimal references).
-const FORTUNES_PAGE: &str = concat!(
-    "<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table>",
-    "<tr><th>id</th><th>message</th></tr>",
-    "<tr><td>11</td><td>&#60;script&#62;alert(&#34;This should not be displayed in a browser alert box.&#34;);&#60;/script&#62;</td></tr>",
-    "<tr><td>4</td><td>A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1</td></tr>",
-    "<tr><td>5</td><td>A computer program does what you tell it to do, not what you want it to do.</td></tr>",
-    "<tr><td>2</td><td>A computer scientist is someone who fixes things that aren&#39;t broken.</td></tr>",
-    "<tr><td>8</td><td>A list is only as strong as its weakest link. \u{2014} Donald Knuth</td></tr>",
-    "<tr><td>0</td><td>Additional fortune added at request time.</td></tr>",
-    "<tr><td>3</td><td>After enough decimal places, nobody gives a damn.</td></tr>",
-    "<tr><td>7</td><td>Any program that runs right is obsolete.</td></tr>",
-    "<tr><td>10</td><td>Computers make very fast, very accurate mistakes.</td></tr>",
-    "<tr><td>6</td><td>Emacs is a nice operating system, but I prefer UNIX. \u{2014} Tom Christaensen</td></tr>",
-    "<tr><td>9</td><td>Feature: A bug with seniority.</td></tr>",
-    "<tr><td>1</td><td>fortune: No such file or directory</td></tr>",
-    "<tr><td>12</td><td>フレームワークのベンチマーク</td></tr>",
-    "</table></body></html>",
-);
+const FORTUNES_PAGE: &str = include_str!("fixtures/fortunes.html");
 
 /// Every case, one line each.
 #[rustfmt::skip]

@@ -153,7 +153,13 @@ where
             .get(AUTHORIZATION)
             .map(|value| value.as_bytes());
         if let Err(error) = auth::check_bearer(presented, &state.config().admin_token) {
-            return response::error_response(error);
+            let rejected = response::error_response(error);
+            // axum puts `Allow` on every answer from a route's method-not-
+            // allowed path, this 401 included; we do the same to match.
+            return match routed {
+                Routed::MethodNotAllowed { allow } => response::with_allow(rejected, &allow),
+                _ => rejected,
+            };
         }
     }
     // ANCHOR_END: admin_auth
