@@ -24,10 +24,12 @@
 //! | [`Observed`]        | a response reduced to what the comparison looks at       |
 //! | [`raw_exchange`]    | bytes in, parsed responses out, for what reqwest cannot send |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
+//! | [`process`]         | a server binary as a child process, for the binaries' smoke tests |
 //!
 //! The tests themselves live in `tests/`.
 
 pub mod cases;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,0 +1,89 @@
+//! Running a server *binary* the way a user does, for the smoke tests of
+//! `raw-server` and `framework-server`: flags, the `listening on` line,
+//! a request, then SIGTERM and a clean exit.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A server binary started as a child process.
+#[derive(Debug)]
+pub struct Running {
+    child: Child,
+    pub addr: SocketAddr,
+    _database_dir: tempfile::TempDir,
+}
+
+/// Starts `binary` with `args` plus `--addr 127.0.0.1:0` and a fresh
+/// database, and waits for its `listening on http://IP:PORT` line.
+pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
+    let database_dir = tempfile::tempdir()?;
+    let mut child = Command::new(binary)
+        .args(args)
+        .args(["--addr", "127.0.0.1:0", "--database"])
+        .arg(database_dir.path().join("smoke.sqlite3"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut first_line = String::new();
+    BufReader::new(stdout).read_line(&mut first_line)?;
+    let addr = first_line
+        .trim()
+        .strip_prefix("listening on http://")
+        .ok_or_else(|| anyhow::anyhow!("unexpected first line {first_line:?}"))?
+        .parse()?;
+    Ok(Running {
+        child,
+        addr,
+        _database_dir: database_dir,
+    })
+}
+
+impl Running {
+    /// Sends one `GET` with `Connection: close` and returns the raw answer.
+    pub fn get(&self, target: &str) -> anyhow::Result<String> {
+        let mut stream = TcpStream::connect(self.addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    }
+
+    /// Sends SIGTERM and waits (at most `deadline`) for the process to exit.
+    pub fn terminate(mut self, deadline: Duration) -> anyhow::Result<ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -TERM failed");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if started.elapsed() > deadline {
+                self.child.kill()?;
+                anyhow::bail!("still running {deadline:?} after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
