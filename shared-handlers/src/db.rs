@@ -219,12 +219,7 @@ impl Database {
     pub fn all_worlds_blocking(&self) -> Result<Vec<World>, Error> {
         let conn = self.pool.get()?;
         let mut select = conn.prepare("SELECT id, randomNumber FROM World ORDER BY id")?;
-        let rows = select.query_map([], |row| {
-            Ok(World {
-                id: row.get(0)?,
-                random_number: row.get(1)?,
-            })
-        })?;
+        let rows = select.query_map([], world_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
@@ -232,13 +227,16 @@ impl Database {
 /// The single-row query every `World` read goes through.
 fn select_world(conn: &Connection, id: i32) -> rusqlite::Result<Option<World>> {
     conn.prepare_cached("SELECT id, randomNumber FROM World WHERE id = ?1")?
-        .query_row([id], |row| {
-            Ok(World {
-                id: row.get(0)?,
-                random_number: row.get(1)?,
-            })
-        })
+        .query_row([id], world_from_row)
         .optional()
+}
+
+/// A `World` from a row selected as `id, randomNumber`.
+fn world_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<World> {
+    Ok(World {
+        id: row.get(0)?,
+        random_number: row.get(1)?,
+    })
 }
 
 #[cfg(test)]
