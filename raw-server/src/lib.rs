@@ -14,7 +14,7 @@
 //! | module       | concept                                                       |
 //! |--------------|---------------------------------------------------------------|
 //! | [`router`]   | matching `(method, path)` against the endpoint catalogue, 404/405 |
-//! | [`extract`]  | pulling typed input out of a request (query parameters)       |
+//! | [`extract`]  | pulling typed input out of a request: query, path, JSON, form, cookie |
 //! | [`handlers`] | one function per endpoint: extract, call shared logic, respond |
 //! | [`response`] | building responses, and the one place errors become responses |
 //!
@@ -49,8 +49,9 @@ use crate::router::{PathParams, Routed};
 pub type HttpResponse = Response<Full<Bytes>>;
 
 /// The largest request body read into memory, in bytes. A larger one is
-/// answered with `413 Payload Too Large` without reading it all.
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// answered with `413 Payload Too Large` without reading it all. The value
+/// is shared with framework-server, which gives it to axum's `DefaultBodyLimit`.
+pub const BODY_LIMIT: usize = shared_handlers::BODY_LIMIT;
 
 /// What every handler receives: the request head, the path parameters the
 /// router captured, and the body (read in full, up to [`BODY_LIMIT`], for
@@ -154,6 +155,14 @@ async fn dispatch(
         EndpointId::Updates => handlers::updates_apply(input, state).await,
         EndpointId::CachedQueries => handlers::cached_queries_list(input, state).await,
         EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
+        EndpointId::UsersList => handlers::users::users_list(input, state).await,
+        EndpointId::UsersCreate => handlers::users::users_create(input, state).await,
+        EndpointId::UsersShow => handlers::users::users_show(input, state).await,
+        EndpointId::UsersReplace => handlers::users::users_replace(input, state).await,
+        EndpointId::UsersDelete => handlers::users::users_delete(input, state).await,
+        EndpointId::ContactSubmit => handlers::contact::contact_submit(input, state).await,
+        EndpointId::VisitsShow => handlers::visits::visits_show(input, state).await,
+        EndpointId::DelayShow => handlers::delay::delay_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

@@ -21,16 +21,26 @@
 //! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
 //! | [`templates`] | server-side HTML templates (askama)                                 |
+//! | [`validation`] | field errors and the small checks the parsers share               |
+//! | [`users`]     | the users resource: wire and domain types, validation, operations  |
+//! | [`contact`]   | the contact form: parsing and validating an urlencoded form         |
+//! | [`visits`]    | the visit counter kept in a cookie, and its rules for odd values    |
+//! | [`delay`]     | slow I/O on purpose: an async wait of a validated length            |
 
 pub mod benchmark;
 pub mod cache;
 pub mod catalogue;
+pub mod contact;
 pub mod db;
+pub mod delay;
 pub mod error;
 pub mod model;
 pub mod params;
 pub mod state;
 pub mod templates;
+pub mod users;
+pub mod validation;
+pub mod visits;
 
 pub use catalogue::{ENDPOINTS, Endpoint, EndpointId, Method};
 pub use error::{Error, Problem};
@@ -43,3 +53,8 @@ pub use state::AppState;
 /// The benchmark rules require a `Server` header; both servers send the same
 /// value so that a client cannot tell them apart by it.
 pub const SERVER_NAME: &str = "frameworth";
+
+/// The largest request body either server reads into memory: 2 MiB. A
+/// larger one is answered `413` (raw-server stops reading at the limit;
+/// framework-server sets axum's `DefaultBodyLimit` to this value).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
