@@ -176,8 +176,8 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|piece| Cookie::parse_encoded(piece).ok())
-        .filter(|cookie| cookie.name() == name)
-        .last()
+        // `rfind`: search from the back, so the last cookie named `name` wins.
+        .rfind(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_owned())
 }
 // ANCHOR_END: cookie

@@ -66,7 +66,7 @@ pub enum Error {
     /// `422 Unprocessable Content`: the body was parsed, but some fields are
     /// missing, of the wrong type, or fail validation. The problem document
     /// lists them all in its `errors` member.
-    #[error("invalid field(s): {fields}; the `errors` member says what each one needs", fields = .0.field_names())]
+    #[error("{}", invalid_fields_detail(.0))]
     InvalidFields(FieldErrors),
 
     /// `404 Not Found`: the path names a resource that does not exist (for
@@ -180,6 +180,18 @@ impl Error {
                 _ => Vec::new(),
             },
         }
+    }
+}
+
+/// The one-line summary of a `422`; the `errors` member has the details.
+fn invalid_fields_detail(errors: &FieldErrors) -> String {
+    if errors.as_slice().iter().all(|e| e.field == ".") {
+        "the body does not have the expected shape; the `errors` member says why".to_owned()
+    } else {
+        format!(
+            "invalid field(s): {}; the `errors` member says what each one needs",
+            errors.field_names()
+        )
     }
 }
 
