@@ -45,7 +45,7 @@ impl From<QueryRejection> for ApiError {
 }
 // ANCHOR_END: rejection
 
-// ANCHOR: body_rejections
+// ANCHOR: json_rejection
 /// `Json`'s rejections: its status codes are already the ones we want
 /// (415, 400, 422, 413); we keep them and reword the messages.
 impl From<JsonRejection> for ApiError {
@@ -70,6 +70,9 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+// ANCHOR_END: json_rejection
+
+// ANCHOR: form_rejection
 /// `Form`'s rejections: 415 for the content type, 422 for the fields.
 impl From<FormRejection> for ApiError {
     fn from(rejection: FormRejection) -> Self {
@@ -89,6 +92,9 @@ impl From<FormRejection> for ApiError {
     }
 }
 
+// ANCHOR_END: form_rejection
+
+// ANCHOR: path_rejection
 /// `Path`'s rejections: a parameter that does not parse, or whose
 /// `%`-escapes are not UTF-8, is the client's `400`; anything else means our
 /// route and our type disagree, a bug (`500`).
@@ -111,6 +117,9 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+// ANCHOR_END: path_rejection
+
+// ANCHOR: body_error
 /// Reading the body failed: over the limit (`413`) or the client broke off.
 fn body_error(rejection: BytesRejection) -> Error {
     match rejection {
@@ -139,7 +148,7 @@ fn serde_error<E: StdError + 'static>(
     }
     None
 }
-// ANCHOR_END: body_rejections
+// ANCHOR_END: body_error
 
 // ANCHOR: error_response
 impl IntoResponse for ApiError {

@@ -17,20 +17,24 @@ use crate::error::ApiError;
 pub struct Query<T>(pub T);
 // ANCHOR_END: query_extractor
 
-// ANCHOR: body_extractors
+// ANCHOR: path_param
 /// axum's `Path`, rejecting with [`ApiError`].
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+// ANCHOR_END: path_param
 
+// ANCHOR: json_body
 /// axum's `Json`, rejecting with [`ApiError`]. It reads the body (up to the
 /// `DefaultBodyLimit`), so it must be a handler's last argument.
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct Json<T>(pub T);
+// ANCHOR_END: json_body
 
+// ANCHOR: form_body
 /// axum's `Form`, rejecting with [`ApiError`].
 #[derive(Debug, FromRequest)]
 #[from_request(via(axum::Form), rejection(ApiError))]
 pub struct Form<T>(pub T);
-// ANCHOR_END: body_extractors
+// ANCHOR_END: form_body
