@@ -21,6 +21,7 @@ pub const TEXT: &str = "text/plain; charset=utf-8";
 pub const JSON: &str = "application/json";
 pub const HTML: &str = "text/html; charset=utf-8";
 pub const PROBLEM: &str = "application/problem+json";
+pub const FORM: &str = "application/x-www-form-urlencoded";
 
 /// What a correct body looks like.
 #[derive(Debug, Clone)]
@@ -38,6 +39,9 @@ pub enum Body {
     Problem(&'static str),
     /// A problem document whose `detail` also contains this text.
     ProblemMentioning(&'static str, &'static str),
+    /// A problem document whose `errors` member names exactly these fields,
+    /// in this order, each with a non-empty message (the `422` answers).
+    ProblemFields(&'static str, &'static [&'static str]),
     /// No body at all (HEAD, 204, 304).
     Empty,
     /// No body, answering HEAD for an endpoint whose GET body is random (so
@@ -111,6 +115,16 @@ impl Case {
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Case {
         self.request_body = Some(body.into());
         self
+    }
+
+    /// Sets a JSON request body with `Content-Type: application/json`.
+    pub fn json(self, body: impl Into<Vec<u8>>) -> Case {
+        self.header("content-type", JSON).body(body)
+    }
+
+    /// Sets an urlencoded form body with its `Content-Type`.
+    pub fn form(self, body: impl Into<Vec<u8>>) -> Case {
+        self.header("content-type", FORM).body(body)
     }
 
     /// The expected status, content type and body.
@@ -404,6 +418,10 @@ fn check_body(expected: &Body, status: u16, body: &[u8]) -> Result<(), String> {
         }
         Body::Problem(kind) => check_problem(body, kind, status, None)?,
         Body::ProblemMentioning(kind, text) => check_problem(body, kind, status, Some(text))?,
+        Body::ProblemFields(kind, fields) => {
+            check_problem(body, kind, status, None)?;
+            check_field_errors(&parse_json(body)?, fields)?;
+        }
         Body::JsonEq(expected) => {
             let value = parse_json(body)?;
             if &value != expected {
@@ -446,6 +464,29 @@ fn check_problem(
             "problem detail {:?} does not mention {needle:?}",
             text("detail")
         ));
+    }
+    Ok(())
+}
+
+/// The `errors` member lists exactly `fields`, each with a message.
+fn check_field_errors(problem: &Value, fields: &[&str]) -> Result<(), String> {
+    let errors = problem["errors"]
+        .as_array()
+        .ok_or_else(|| format!("no `errors` list in {problem}"))?;
+    let named: Vec<&str> = errors
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default())
+        .collect();
+    if named != fields {
+        return Err(format!(
+            "errors name {named:?} instead of {fields:?}: {problem}"
+        ));
+    }
+    if errors
+        .iter()
+        .any(|e| e["message"].as_str().is_none_or(str::is_empty))
+    {
+        return Err(format!("a field error without a message: {problem}"));
     }
     Ok(())
 }

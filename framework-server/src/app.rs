@@ -5,9 +5,11 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_request};
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use shared_handlers::catalogue::{
-    ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, DB, FORTUNES, JSON, PLAINTEXT, QUERIES, UPDATES,
+    ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, CONTACT_SUBMIT, DB, DELAY_SHOW, FORTUNES, JSON,
+    PLAINTEXT, QUERIES, UPDATES, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_REPLACE, USERS_SHOW,
+    VISITS_SHOW,
 };
 use shared_handlers::{AppState, SERVER_NAME, request_id};
 use tower::ServiceBuilder;
@@ -25,7 +27,9 @@ use crate::{handlers, middleware};
 ///
 /// `get(...)` also answers `HEAD` (axum drops the body and keeps
 /// `Content-Length`), and a path asked for with a method it lacks gets `405`
-/// with an `Allow` header — both for free.
+/// with an `Allow` header — both for free. Routing the same path twice
+/// (`/users` for `GET` and for `POST`) merges the two into one path whose
+/// `Allow` list follows the order of registration, that is catalogue order.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route(PLAINTEXT.path, get(handlers::plaintext_show))
@@ -35,6 +39,14 @@ pub fn router(state: AppState) -> Router {
         .route(UPDATES.path, get(handlers::updates_apply))
         .route(CACHED_QUERIES.path, get(handlers::cached_queries_list))
         .route(FORTUNES.path, get(handlers::fortunes_page))
+        .route(USERS_LIST.path, get(handlers::users::users_list))
+        .route(USERS_CREATE.path, post(handlers::users::users_create))
+        .route(USERS_SHOW.path, get(handlers::users::users_show))
+        .route(USERS_REPLACE.path, put(handlers::users::users_replace))
+        .route(USERS_DELETE.path, delete(handlers::users::users_delete))
+        .route(CONTACT_SUBMIT.path, post(handlers::contact::contact_submit))
+        .route(VISITS_SHOW.path, get(handlers::visits::visits_show))
+        .route(DELAY_SHOW.path, get(handlers::delay::delay_show))
         .route(ADMIN_STATS.path, get(handlers::admin_stats_show))
         .route(ADMIN_PANIC.path, get(handlers::admin_panic_show))
         // Must come after the routes: it applies to those already added.

@@ -4,6 +4,14 @@
 //! 2. extraction — done by axum before the function runs;
 //! 3. shared logic — call into `shared-handlers`;
 //! 4. response — return something that implements `IntoResponse`.
+//!
+//! The benchmark endpoints are here; each other resource has its own file
+//! (`users`, `contact`, `visits`, `delay`), named as in raw-server.
+
+pub mod contact;
+pub mod delay;
+pub mod users;
+pub mod visits;
 
 use axum::Json;
 use axum::extract::State;

@@ -13,7 +13,7 @@
 //! |--------------|------------------------------------------------------------------|
 //! | [`app`]      | the route table ([`app::router`]) and the layers around it       |
 //! | [`handlers`] | one async fn per endpoint: extractors in, `impl IntoResponse` out |
-//! | [`extract`]  | axum's `Query` wrapped so its rejections speak the problem format |
+//! | [`extract`]  | axum's `Query`, `Path`, `Json`, `Form` wrapped so their rejections speak the problem format |
 //! | [`error`]    | [`ApiError`]: the domain error as an `IntoResponse`              |
 //! | [`middleware`] | the middleware chain's own pieces; `app` stacks them with tower-http's layers |
 //!

@@ -7,6 +7,14 @@
 //!
 //! Every handler takes the whole [`Input`] and the state, even when it needs
 //! neither, so that they all fit one route table (see `dispatch` in `lib.rs`).
+//!
+//! The benchmark endpoints are here; each other resource has its own file
+//! (`users`, `contact`, `visits`, `delay`), named as in framework-server.
+
+pub mod contact;
+pub mod delay;
+pub mod users;
+pub mod visits;
 
 use shared_handlers::{AppState, Error, QueryCount, admin, benchmark};
 

@@ -14,7 +14,7 @@
 //! | module       | concept                                                       |
 //! |--------------|---------------------------------------------------------------|
 //! | [`router`]   | matching `(method, path)` against the endpoint catalogue, 404/405 |
-//! | [`extract`]  | pulling typed input out of a request (query parameters)       |
+//! | [`extract`]  | pulling typed input out of a request: query, path, JSON, form, cookie |
 //! | [`handlers`] | one function per endpoint: extract, call shared logic, respond |
 //! | [`response`] | building responses, and the one place errors become responses |
 //! | [`middleware`] | the middleware chain: request id, access log, Host check, timeout, compression, panic catcher |
@@ -40,7 +40,8 @@ use bytes::Bytes;
 use connection_layer::ConnectionSettings;
 use http::header::AUTHORIZATION;
 use http::request::Parts;
-use http_body_util::{Either, Full};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Body;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -56,9 +57,19 @@ pub type ResponseBody = Either<Full<Bytes>, middleware::CompressedBody>;
 /// The response type of every handler and every middleware step.
 pub type HttpResponse = Response<ResponseBody>;
 
+/// A request body not read yet, its concrete type erased so that handlers
+/// need no type parameter. (Boxing it costs an allocation, so only endpoints
+/// that take a body get one; the others get an empty body, which is free.)
+pub type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
+
+/// Errors of a request body, type-erased too.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// What every handler receives: the request head, the path parameters the
-/// router captured, and the body (read in full, up to the configured body
-/// limit, for endpoints that take one; empty otherwise).
+/// router captured, and the body, still unread: a handler that takes one reads
+/// it with `extract::json_body` / `extract::form_body`, which check the
+/// `Content-Type` first and then read at most the configured body limit —
+/// the same order as axum's `Json` and `Form` extractors.
 ///
 /// axum hands each handler exactly the pieces its extractors ask for; by hand
 /// we give every handler everything and let it pick.
@@ -66,7 +77,7 @@ pub type HttpResponse = Response<ResponseBody>;
 pub struct Input {
     pub parts: Parts,
     pub params: PathParams,
-    pub body: Bytes,
+    pub body: RequestBody,
 }
 
 /// Serves frameworth's endpoints on `listener` until `shutdown` completes.
@@ -98,8 +109,8 @@ pub async fn run(
 /// Generic over the body type so benchmarks can call it without a socket.
 pub async fn handle<B>(request: Request<B>, state: &AppState) -> HttpResponse
 where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
     // ANCHOR: middleware_chain
     let request_id = middleware::request_id(request.headers()); // 1. request id
@@ -127,11 +138,11 @@ where
 // ANCHOR_END: handle
 
 /// Routing, then the route-level middleware (8. request counters, 9. admin
-/// token, 5. body limit), then the handler.
+/// token), then the handler (which applies 5., the body limit, as it reads).
 async fn route_and_call<B>(request: Request<B>, state: &AppState) -> HttpResponse
 where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
     let (parts, body) = request.into_parts();
     let routed = router::route(&parts.method, parts.uri.path());
@@ -169,24 +180,17 @@ where
     // real `Content-Length`) and leaves the body out.
     match routed {
         Routed::Found(endpoint, params) => {
-            let answer = async {
-                // 5. The body limit: read at most this many bytes.
-                let body = if endpoint.method.has_request_body() {
-                    extract::body_bytes(body, state.config().body_limit).await?
-                } else {
-                    Bytes::new()
-                };
-                dispatch(
-                    endpoint.id,
-                    Input {
-                        parts,
-                        params,
-                        body,
-                    },
-                    state,
-                )
-                .await
+            let body = if endpoint.method.has_request_body() {
+                body.map_err(|error| error.into()).boxed_unsync()
+            } else {
+                RequestBody::default()
             };
+            let input = Input {
+                parts,
+                params,
+                body,
+            };
+            let answer = dispatch(endpoint.id, input, state);
             answer.await.unwrap_or_else(response::error_response)
         }
         Routed::NotFound => response::error_response(Error::NoRoute {
@@ -222,6 +226,14 @@ async fn dispatch(
         EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
         EndpointId::AdminStats => handlers::admin_stats_show(input, state).await,
         EndpointId::AdminPanic => handlers::admin_panic_show(input, state).await,
+        EndpointId::UsersList => handlers::users::users_list(input, state).await,
+        EndpointId::UsersCreate => handlers::users::users_create(input, state).await,
+        EndpointId::UsersShow => handlers::users::users_show(input, state).await,
+        EndpointId::UsersReplace => handlers::users::users_replace(input, state).await,
+        EndpointId::UsersDelete => handlers::users::users_delete(input, state).await,
+        EndpointId::ContactSubmit => handlers::contact::contact_submit(input, state).await,
+        EndpointId::VisitsShow => handlers::visits::visits_show(input, state).await,
+        EndpointId::DelayShow => handlers::delay::delay_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

@@ -6,7 +6,7 @@
 //! `Content-Length` (it knows the body's exact size).
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_TYPE, SERVER, WWW_AUTHENTICATE};
+use http::header::{ALLOW, CONTENT_TYPE, LOCATION, SERVER, SET_COOKIE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::Response;
@@ -48,6 +48,43 @@ pub fn html(page: String) -> HttpResponse {
     build(StatusCode::OK, content_type::HTML, page)
 }
 // ANCHOR_END: responses
+
+// ANCHOR: created
+/// `201 Created` with the new resource as JSON and its address in
+/// `Location`, so a client need not build the URL itself.
+pub fn created<T: Serialize>(location: &str, value: &T) -> Result<HttpResponse, Error> {
+    let mut response = json(value)?;
+    *response.status_mut() = StatusCode::CREATED;
+    let location = HeaderValue::from_str(location)
+        .map_err(|e| Error::Internal(format!("invalid Location {location:?}: {e}")))?;
+    response.headers_mut().insert(LOCATION, location);
+    Ok(response)
+}
+
+/// `204 No Content`: no body, and so no `Content-Type` either.
+pub fn no_content() -> HttpResponse {
+    let mut response = Response::new(Either::Left(Full::new(Bytes::new())));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+        .headers_mut()
+        .insert(SERVER, HeaderValue::from_static(SERVER_NAME));
+    response
+}
+// ANCHOR_END: created
+
+// ANCHOR: set_cookie
+/// Adds a `Set-Cookie` header, serialized (and `%`-encoded) by the
+/// `cookie` crate exactly as axum-extra's `CookieJar` serializes it.
+pub fn with_cookie(
+    mut response: HttpResponse,
+    cookie: &cookie::Cookie<'_>,
+) -> Result<HttpResponse, Error> {
+    let value = HeaderValue::from_str(&cookie.encoded().to_string())
+        .map_err(|e| Error::Internal(format!("cookie {cookie} is not a header value: {e}")))?;
+    response.headers_mut().append(SET_COOKIE, value);
+    Ok(response)
+}
+// ANCHOR_END: set_cookie
 
 // ANCHOR: error_response
 /// Turns a domain error into its problem response. Server errors are logged

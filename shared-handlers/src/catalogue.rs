@@ -52,6 +52,14 @@ pub enum EndpointId {
     Updates,
     CachedQueries,
     Fortunes,
+    UsersList,
+    UsersCreate,
+    UsersShow,
+    UsersReplace,
+    UsersDelete,
+    ContactSubmit,
+    VisitsShow,
+    DelayShow,
     AdminStats,
     AdminPanic,
 }
@@ -64,6 +72,19 @@ pub mod content_type {
     pub const HTML: &str = "text/html; charset=utf-8";
     /// RFC 9457 problem details, used for every error.
     pub const PROBLEM_JSON: &str = "application/problem+json";
+    /// An HTML form's body (request side only).
+    pub const FORM: &str = "application/x-www-form-urlencoded";
+    /// The endpoint answers with no body and so no `Content-Type` (`204`).
+    pub const NONE: &str = "";
+}
+
+/// The body an endpoint reads, for the catalogue's example request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestBody {
+    /// The `Content-Type` the endpoint requires.
+    pub content_type: &'static str,
+    /// A body that the endpoint accepts on a fresh database.
+    pub example: &'static str,
 }
 
 // ANCHOR: endpoint
@@ -78,10 +99,14 @@ pub struct Endpoint {
     pub path: &'static str,
     /// One line for the home page, the docs and the OpenAPI document.
     pub summary: &'static str,
-    /// `Content-Type` of a successful response.
+    /// `Content-Type` of a successful response ([`content_type::NONE`] when
+    /// it has no body).
     pub content_type: &'static str,
     /// A concrete request target a load generator can send (path and query).
+    /// On a fresh database, sent in catalogue order, every example succeeds.
     pub example: &'static str,
+    /// The body the endpoint reads, if it reads one (`POST`, `PUT`).
+    pub request_body: Option<RequestBody>,
     /// Whether this is one of the TechEmpower-style benchmark endpoints
     /// (`../shared/METHOD.md`, section 3).
     pub benchmark: bool,
@@ -96,6 +121,7 @@ pub const PLAINTEXT: Endpoint = Endpoint {
     summary: "The 13 bytes `Hello, World!` as plain text.",
     content_type: content_type::TEXT_PLAIN,
     example: "/plaintext",
+    request_body: None,
     benchmark: true,
 };
 
@@ -107,6 +133,7 @@ pub const JSON: Endpoint = Endpoint {
     summary: "A JSON object `{\"message\":\"Hello, World!\"}`, serialized on every request.",
     content_type: content_type::JSON,
     example: "/json",
+    request_body: None,
     benchmark: true,
 };
 
@@ -118,6 +145,7 @@ pub const DB: Endpoint = Endpoint {
     summary: "One random row of table World, read from SQLite.",
     content_type: content_type::JSON,
     example: "/db",
+    request_body: None,
     benchmark: true,
 };
 
@@ -129,6 +157,7 @@ pub const QUERIES: Endpoint = Endpoint {
     summary: "`queries` random World rows (1..=500), one single-row query each.",
     content_type: content_type::JSON,
     example: "/queries?queries=20",
+    request_body: None,
     benchmark: true,
 };
 
@@ -140,6 +169,7 @@ pub const UPDATES: Endpoint = Endpoint {
     summary: "Like /queries, then gives each row a new randomNumber and persists it.",
     content_type: content_type::JSON,
     example: "/updates?queries=20",
+    request_body: None,
     benchmark: true,
 };
 
@@ -151,6 +181,7 @@ pub const CACHED_QUERIES: Endpoint = Endpoint {
     summary: "`count` random World rows (1..=500) from an in-process cache.",
     content_type: content_type::JSON,
     example: "/cached-queries?count=20",
+    request_body: None,
     benchmark: true,
 };
 
@@ -162,7 +193,113 @@ pub const FORTUNES: Endpoint = Endpoint {
     summary: "All Fortune rows plus one added at request time, sorted, as an HTML table.",
     content_type: content_type::HTML,
     example: "/fortunes",
+    request_body: None,
     benchmark: true,
+};
+
+pub const USERS_LIST: Endpoint = Endpoint {
+    id: EndpointId::UsersList,
+    name: "users-list",
+    method: Method::Get,
+    path: "/users",
+    summary: "A page of users ordered by id: `limit` 1..=100 (20), `offset` (0), `name` substring filter.",
+    content_type: content_type::JSON,
+    example: "/users?limit=10&offset=0",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const USERS_CREATE: Endpoint = Endpoint {
+    id: EndpointId::UsersCreate,
+    name: "users-create",
+    method: Method::Post,
+    path: "/users",
+    summary: "Stores a user from a JSON `{name, email}`; answers `201` with `Location` and the user.",
+    content_type: content_type::JSON,
+    example: "/users",
+    request_body: Some(RequestBody {
+        content_type: content_type::JSON,
+        example: r#"{"name":"Grace Hopper","email":"grace@example.com"}"#,
+    }),
+    benchmark: false,
+};
+
+pub const USERS_SHOW: Endpoint = Endpoint {
+    id: EndpointId::UsersShow,
+    name: "users-show",
+    method: Method::Get,
+    path: "/users/{id}",
+    summary: "One user by id (user 1 is a demo user stored on first start).",
+    content_type: content_type::JSON,
+    example: "/users/1",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const USERS_REPLACE: Endpoint = Endpoint {
+    id: EndpointId::UsersReplace,
+    name: "users-replace",
+    method: Method::Put,
+    path: "/users/{id}",
+    summary: "Replaces a user's name and email (same rules as creating one).",
+    content_type: content_type::JSON,
+    example: "/users/1",
+    request_body: Some(RequestBody {
+        content_type: content_type::JSON,
+        example: r#"{"name":"Ada King","email":"ada@example.com"}"#,
+    }),
+    benchmark: false,
+};
+
+pub const USERS_DELETE: Endpoint = Endpoint {
+    id: EndpointId::UsersDelete,
+    name: "users-delete",
+    method: Method::Delete,
+    path: "/users/{id}",
+    summary: "Deletes a user; answers `204` with no body.",
+    content_type: content_type::NONE,
+    example: "/users/1",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const CONTACT_SUBMIT: Endpoint = Endpoint {
+    id: EndpointId::ContactSubmit,
+    name: "contact-submit",
+    method: Method::Post,
+    path: "/contact",
+    summary: "An urlencoded form `name`, `email`, `message`, validated and echoed as JSON.",
+    content_type: content_type::JSON,
+    example: "/contact",
+    request_body: Some(RequestBody {
+        content_type: content_type::FORM,
+        example: "name=Ada&email=ada%40example.com&message=Hello%21",
+    }),
+    benchmark: false,
+};
+
+pub const VISITS_SHOW: Endpoint = Endpoint {
+    id: EndpointId::VisitsShow,
+    name: "visits-show",
+    method: Method::Get,
+    path: "/visits",
+    summary: "Counts your visits in a `visits` cookie: answers `{\"visits\":n}` and sets the cookie.",
+    content_type: content_type::JSON,
+    example: "/visits",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const DELAY_SHOW: Endpoint = Endpoint {
+    id: EndpointId::DelayShow,
+    name: "delay-show",
+    method: Method::Get,
+    path: "/delay",
+    summary: "Waits `ms` milliseconds (0..=10000), then answers `{\"delayed_ms\":ms}`: slow I/O.",
+    content_type: content_type::JSON,
+    example: "/delay?ms=10",
+    request_body: None,
+    benchmark: false,
 };
 
 pub const ADMIN_STATS: Endpoint = Endpoint {
@@ -173,6 +310,7 @@ pub const ADMIN_STATS: Endpoint = Endpoint {
     summary: "Request counters per endpoint. Needs `Authorization: Bearer <admin token>`.",
     content_type: content_type::JSON,
     example: "/admin/stats",
+    request_body: None,
     benchmark: false,
 };
 
@@ -184,6 +322,7 @@ pub const ADMIN_PANIC: Endpoint = Endpoint {
     summary: "Panics on purpose: the server answers 500 and keeps serving. Needs the admin token.",
     content_type: content_type::PROBLEM_JSON,
     example: "/admin/panic",
+    request_body: None,
     benchmark: false,
 };
 
@@ -196,6 +335,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     UPDATES,
     CACHED_QUERIES,
     FORTUNES,
+    USERS_LIST,
+    USERS_CREATE,
+    USERS_SHOW,
+    USERS_REPLACE,
+    USERS_DELETE,
+    CONTACT_SUBMIT,
+    VISITS_SHOW,
+    DELAY_SHOW,
     ADMIN_STATS,
     ADMIN_PANIC,
 ];
@@ -261,6 +408,20 @@ mod tests {
     #[test]
     fn allow_header_lists_head_after_get() {
         assert_eq!(allow_header("/plaintext"), "GET,HEAD");
+        assert_eq!(allow_header("/users"), "GET,HEAD,POST");
+        assert_eq!(allow_header("/users/{id}"), "GET,HEAD,PUT,DELETE");
         assert_eq!(allow_header("/nowhere"), "");
+    }
+
+    #[test]
+    fn exactly_the_endpoints_that_read_a_body_have_an_example_body() {
+        for endpoint in ENDPOINTS {
+            assert_eq!(
+                endpoint.request_body.is_some(),
+                endpoint.method.has_request_body(),
+                "{}",
+                endpoint.name
+            );
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! use this same code, so the database costs them the same.
 //!
 //! The database is a single file created and seeded on first start. WAL mode
-//! lets readers proceed while a writer commits, which matters for `/updates`.
+//! lets readers proceed while a writer commits, which matters for `/updates`
+//! and for concurrent `POST /users`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use r2d2_sqlite::rusqlite::{self, Connection, OptionalExtension, params};
 
 use crate::error::Error;
 use crate::model::{Fortune, World};
+use crate::users::{NewUser, User, UserListQuery};
 
 /// Rows in table `World`, ids `1..=WORLD_ROWS`.
 pub const WORLD_ROWS: i32 = 10_000;
@@ -137,6 +139,7 @@ impl Database {
                 insert.execute(params![id, message])?;
             }
         }
+        seed_users(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -215,12 +218,132 @@ impl Database {
         .await
     }
 
+    /// One page of users, ordered by id, optionally filtered by a substring
+    /// of the name (ignoring ASCII case, which is what SQLite's `lower`
+    /// folds; other letters must match exactly).
+    pub async fn users(&self, query: UserListQuery) -> Result<Vec<User>, Error> {
+        self.with_conn(move |conn| {
+            // `instr` rather than `LIKE`: a `%` or `_` in the filter is then
+            // just a character, with no escaping to get wrong.
+            let mut select = conn.prepare_cached(
+                "SELECT id, name, email FROM User
+                 WHERE ?1 IS NULL OR instr(lower(name), lower(?1)) > 0
+                 ORDER BY id LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows =
+                select.query_map(params![query.name, query.limit, query.offset], user_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// One user by id, or `None`.
+    pub async fn user(&self, id: i64) -> Result<Option<User>, Error> {
+        self.with_conn(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT id, name, email FROM User WHERE id = ?1")?
+                .query_row([id], user_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Stores a new user and returns it with its id. One statement, so
+    /// concurrent inserts queue on SQLite's write lock (for at most the
+    /// pool's `busy_timeout`) instead of failing.
+    pub async fn insert_user(&self, user: NewUser) -> Result<User, Error> {
+        self.with_conn(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO User (name, email) VALUES (?1, ?2) RETURNING id, name, email",
+            )?
+            .query_row(params![user.name.as_str(), user.email.as_str()], user_row)
+            .map_err(|e| unique_email(e, &user))
+        })
+        .await
+    }
+
+    /// Replaces a user's name and email; `None` if there is no such user.
+    pub async fn replace_user(&self, id: i64, user: NewUser) -> Result<Option<User>, Error> {
+        self.with_conn(move |conn| {
+            conn.prepare_cached(
+                "UPDATE User SET name = ?1, email = ?2 WHERE id = ?3 RETURNING id, name, email",
+            )?
+            .query_row(
+                params![user.name.as_str(), user.email.as_str(), id],
+                user_row,
+            )
+            .optional()
+            .map_err(|e| unique_email(e, &user))
+        })
+        .await
+    }
+
+    /// Deletes a user; `false` if there was no such user.
+    pub async fn delete_user(&self, id: i64) -> Result<bool, Error> {
+        self.with_conn(move |conn| {
+            let deleted = conn
+                .prepare_cached("DELETE FROM User WHERE id = ?1")?
+                .execute([id])?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+
     /// Every `World` row, read synchronously: used once, to prime the cache.
     pub fn all_worlds_blocking(&self) -> Result<Vec<World>, Error> {
         let conn = self.pool.get()?;
         let mut select = conn.prepare("SELECT id, randomNumber FROM World ORDER BY id")?;
         let rows = select.query_map([], world_from_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// Creates table `User` and, only when it is new, stores one demo user, so
+/// that `/users/1` (the catalogue's example) answers on a fresh database.
+/// Deleting the demo user later keeps it deleted.
+fn seed_users(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'User')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !exists {
+        // AUTOINCREMENT: a deleted user's id is never handed out again, so a
+        // stale `/users/7` link cannot silently point at someone else.
+        // COLLATE NOCASE: `Ada@Example.com` and `ada@example.com` clash.
+        tx.execute_batch(
+            "CREATE TABLE User (
+                 id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 name TEXT NOT NULL,
+                 email TEXT NOT NULL UNIQUE COLLATE NOCASE
+             );
+             INSERT INTO User (name, email) VALUES ('Ada Lovelace', 'ada@example.com');",
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads a `User` out of a `SELECT id, name, email` row.
+fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+    })
+}
+
+/// A broken `UNIQUE` constraint is a client error (`409`); anything else
+/// stays a database error (`500`).
+fn unique_email(error: rusqlite::Error, user: &NewUser) -> Error {
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+        {
+            Error::EmailTaken {
+                email: user.email.as_str().to_owned(),
+            }
+        }
+        _ => Error::Database(error),
     }
 }
 
@@ -285,6 +408,73 @@ mod tests {
         for world in updated {
             assert_eq!(db.world(world.id).await.expect("read"), Some(world));
         }
+    }
+
+    fn new_user(name: &str, email: &str) -> NewUser {
+        NewUser::parse(crate::users::UserBody {
+            name: Some(name.into()),
+            email: Some(email.into()),
+        })
+        .expect("valid test user")
+    }
+
+    #[tokio::test]
+    async fn a_fresh_database_holds_the_demo_user_and_hands_out_new_ids() {
+        let (_dir, db) = open_temp();
+        let ada = db.user(1).await.expect("read").expect("demo user");
+        assert_eq!(ada.email, "ada@example.com");
+        let grace = db
+            .insert_user(new_user("Grace", "grace@example.com"))
+            .await
+            .expect("insert");
+        assert_eq!(grace.id, 2);
+    }
+
+    #[tokio::test]
+    async fn emails_are_unique_ignoring_ascii_case() {
+        let (_dir, db) = open_temp();
+        let error = db
+            .insert_user(new_user("Imposter", "ADA@example.com"))
+            .await
+            .expect_err("duplicate");
+        assert!(matches!(error, Error::EmailTaken { .. }), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn name_filter_is_a_case_insensitive_substring_with_no_wildcards() {
+        let (_dir, db) = open_temp();
+        db.insert_user(new_user("50% Off", "sale@example.com"))
+            .await
+            .expect("insert");
+        let find = |name: &str| UserListQuery {
+            limit: 100,
+            offset: 0,
+            name: Some(name.to_owned()),
+        };
+        let names = |users: Vec<User>| users.into_iter().map(|u| u.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(db.users(find("LOVE")).await.expect("list")),
+            ["Ada Lovelace"]
+        );
+        assert_eq!(names(db.users(find("%")).await.expect("list")), ["50% Off"]);
+        assert_eq!(
+            names(db.users(find("_")).await.expect("list")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn reopening_does_not_bring_a_deleted_demo_user_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("users.sqlite3");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let db = Database::open(&path, 1).expect("open");
+        assert!(runtime.block_on(db.delete_user(1)).expect("delete"));
+        drop(db);
+        let db = Database::open(&path, 1).expect("reopen");
+        assert_eq!(runtime.block_on(db.user(1)).expect("read"), None);
     }
 
     #[tokio::test]

@@ -14,6 +14,8 @@
 
 use serde::Serialize;
 
+use crate::validation::{FieldError, FieldErrors};
+
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -61,6 +63,41 @@ pub enum Error {
     /// the server goes on serving.
     #[error("a handler panicked: {0}")]
     Panic(String),
+    /// `400 Bad Request`: a path parameter could not be parsed (for example
+    /// `/users/abc`, where `id` must be an integer).
+    #[error("path parameter `{name}` {message}")]
+    InvalidPathParam { name: String, message: String },
+
+    /// `400 Bad Request`: the body is not JSON at all (a syntax error,
+    /// invalid UTF-8 in a string, nesting beyond the parser's limit, or
+    /// trailing bytes after the value). The message is the parser's own,
+    /// with the line and column it stopped at.
+    #[error("the request body is not valid JSON: {0}")]
+    InvalidJson(String),
+
+    /// `415 Unsupported Media Type`: the body's `Content-Type` is missing or
+    /// is not the one the endpoint reads.
+    #[error(
+        "this endpoint reads a body with `Content-Type: {expected}`; send that header with a body in that format"
+    )]
+    UnsupportedMediaType { expected: &'static str },
+
+    /// `422 Unprocessable Content`: the body was parsed, but some fields are
+    /// missing, of the wrong type, or fail validation. The problem document
+    /// lists them all in its `errors` member.
+    #[error("{}", invalid_fields_detail(.0))]
+    InvalidFields(FieldErrors),
+
+    /// `404 Not Found`: the path names a resource that does not exist (for
+    /// example `/users/42` when there is no user 42).
+    #[error("there is no {resource} with id {id}")]
+    ResourceNotFound { resource: &'static str, id: i64 },
+
+    /// `409 Conflict`: another user already has this email address.
+    #[error(
+        "a user with the email address {email} already exists; emails are unique, ignoring ASCII case"
+    )]
+    EmailTaken { email: String },
 
     /// `500 Internal Server Error`: SQLite failed.
     #[error("database error: {0}")]
@@ -88,13 +125,18 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with *this* request.
     pub detail: String,
+    /// For `422`: every invalid field and what it needs. An extension
+    /// member (RFC 9457 section 3.2), left out when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
 }
 
 impl Problem {
     /// The problem as `application/problem+json` bytes.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self)
-            .expect("a Problem has only strings and numbers, so it always serializes")
+        serde_json::to_vec(self).expect(
+            "a Problem has only strings, numbers and lists of them, so it always serializes",
+        )
     }
 }
 
@@ -102,11 +144,18 @@ impl Error {
     /// The HTTP status code this error maps to.
     pub fn status(&self) -> u16 {
         match self {
-            Error::InvalidQuery(_) | Error::BadBody(_) | Error::HostHeader(_) => 400,
+            Error::InvalidQuery(_)
+            | Error::BadBody(_)
+            | Error::HostHeader(_)
+            | Error::InvalidPathParam { .. }
+            | Error::InvalidJson(_) => 400,
             Error::Unauthorized(_) => 401,
             Error::Timeout { .. } => 503,
             Error::PayloadTooLarge { .. } => 413,
-            Error::NoRoute { .. } => 404,
+            Error::UnsupportedMediaType { .. } => 415,
+            Error::InvalidFields(_) => 422,
+            Error::EmailTaken { .. } => 409,
+            Error::NoRoute { .. } | Error::ResourceNotFound { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
         }
@@ -126,6 +175,14 @@ impl Error {
             Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             Error::Timeout { .. } => ("timeout", "Request Timeout"),
+            Error::InvalidPathParam { .. } => ("invalid-path-parameter", "Invalid path parameter"),
+            Error::InvalidJson(_) => ("invalid-json", "Malformed JSON body"),
+            Error::UnsupportedMediaType { .. } => {
+                ("unsupported-media-type", "Unsupported Media Type")
+            }
+            Error::InvalidFields(_) => ("invalid-fields", "Unprocessable Content"),
+            Error::EmailTaken { .. } => ("email-taken", "Conflict"),
+            Error::ResourceNotFound { .. } => ("resource-not-found", "Not Found"),
             Error::NoRoute { .. } => ("not-found", "Not Found"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
             Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
@@ -145,6 +202,67 @@ impl Error {
             title,
             status: self.status(),
             detail,
+            errors: match self {
+                Error::InvalidFields(errors) => errors.as_slice().to_vec(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+/// The one-line summary of a `422`; the `errors` member has the details.
+fn invalid_fields_detail(errors: &FieldErrors) -> String {
+    if errors.as_slice().iter().all(|e| e.field == ".") {
+        "the body does not have the expected shape; the `errors` member says why".to_owned()
+    } else {
+        format!(
+            "invalid field(s): {}; the `errors` member says what each one needs",
+            errors.field_names()
+        )
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(errors: FieldErrors) -> Self {
+        Error::InvalidFields(errors)
+    }
+}
+
+impl Error {
+    /// A body that serde could not turn into the target type (a member of
+    /// the wrong type, a duplicate member, the wrong kind of value at the
+    /// top): `422` with one field error saying where and what.
+    ///
+    /// `path` is where serde stopped (`serde_path_to_error`'s notation),
+    /// `message` serde's own explanation. Both servers call this with the
+    /// same two strings, so they answer alike.
+    pub fn body_shape(path: String, message: String) -> Error {
+        Error::InvalidFields(FieldErrors::single(path, message))
+    }
+
+    /// A path parameter that does not parse as `expected_type` (a Rust type
+    /// name such as `i64`, as axum reports it): `400` naming the parameter.
+    pub fn path_param_type(name: &str, value: &str, expected_type: &str) -> Error {
+        let integer = ["i8", "i16", "i32", "i64", "i128", "isize"]
+            .iter()
+            .chain(&["u8", "u16", "u32", "u64", "u128", "usize"])
+            .any(|t| *t == expected_type);
+        let wanted = if integer {
+            format!("a whole number in the range of {expected_type}")
+        } else {
+            format!("a valid {expected_type}")
+        };
+        Error::InvalidPathParam {
+            name: name.to_owned(),
+            message: format!("must be {wanted}, got {}", crate::validation::quote(value)),
+        }
+    }
+
+    /// A path parameter whose `%xx` escapes do not decode to UTF-8.
+    pub fn path_param_not_utf8(name: &str) -> Error {
+        Error::InvalidPathParam {
+            name: name.to_owned(),
+            message: "is not valid UTF-8 once its %-escapes are decoded".to_owned(),
         }
     }
 }
@@ -179,6 +297,24 @@ mod tests {
         let problem = Error::Internal("secret table name".into()).problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("secret"));
+    }
+
+    #[test]
+    fn field_errors_travel_in_an_errors_member_only_for_422() {
+        let mut errors = FieldErrors::new();
+        errors.push("email", "email must contain an @");
+        let json: serde_json::Value =
+            serde_json::from_slice(&Error::InvalidFields(errors).problem().to_json())
+                .expect("valid JSON");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["errors"][0]["field"], "email");
+        assert_eq!(json["errors"][0]["message"], "email must contain an @");
+        assert!(json["detail"].as_str().is_some_and(|d| d.contains("email")));
+
+        let json: serde_json::Value =
+            serde_json::from_slice(&Error::InvalidJson("eof".into()).problem().to_json())
+                .expect("valid JSON");
+        assert!(json.get("errors").is_none());
     }
 
     #[test]

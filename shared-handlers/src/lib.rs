@@ -27,6 +27,11 @@
 //! | [`host`]      | the RFC 9112 `Host` header rule                                    |
 //! | [`stats`]     | per-endpoint request counters                                      |
 //! | [`templates`] | server-side HTML templates (askama)                                 |
+//! | [`validation`] | field errors and the small checks the parsers share               |
+//! | [`users`]     | the users resource: wire and domain types, validation, operations  |
+//! | [`contact`]   | the contact form: parsing and validating an urlencoded form         |
+//! | [`visits`]    | the visit counter kept in a cookie, and its rules for odd values    |
+//! | [`delay`]     | slow I/O on purpose: an async wait of a validated length            |
 
 pub mod admin;
 pub mod auth;
@@ -34,7 +39,9 @@ pub mod benchmark;
 pub mod cache;
 pub mod catalogue;
 pub mod config;
+pub mod contact;
 pub mod db;
+pub mod delay;
 pub mod error;
 pub mod host;
 pub mod model;
@@ -43,6 +50,9 @@ pub mod request_id;
 pub mod state;
 pub mod stats;
 pub mod templates;
+pub mod users;
+pub mod validation;
+pub mod visits;
 
 pub use catalogue::{ENDPOINTS, Endpoint, EndpointId, Method};
 pub use config::AppConfig;
