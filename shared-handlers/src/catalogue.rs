@@ -52,6 +52,9 @@ pub enum EndpointId {
     Updates,
     CachedQueries,
     Fortunes,
+    Home,
+    OpenApi,
+    StaticFiles,
 }
 
 /// The content types the endpoints answer with, spelled once.
@@ -60,6 +63,10 @@ pub mod content_type {
     pub const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
     pub const JSON: &str = "application/json";
     pub const HTML: &str = "text/html; charset=utf-8";
+    /// An `.html` file from the static folder. tower-http's `ServeDir` takes
+    /// the type from `mime_guess`, which names no charset; the files declare
+    /// theirs in a `<meta charset>` tag.
+    pub const HTML_FILE: &str = "text/html";
     /// RFC 9457 problem details, used for every error.
     pub const PROBLEM_JSON: &str = "application/problem+json";
 }
@@ -75,7 +82,8 @@ pub struct Endpoint {
     pub path: &'static str,
     /// One line for the home page, the docs and the OpenAPI document.
     pub summary: &'static str,
-    /// `Content-Type` of a successful response.
+    /// `Content-Type` of a successful response (for `/static/...`, which
+    /// answers with each file's own type, the type of [`Endpoint::example`]).
     pub content_type: &'static str,
     /// A concrete request target a load generator can send (path and query).
     pub example: &'static str,
@@ -161,6 +169,39 @@ pub const FORTUNES: Endpoint = Endpoint {
     benchmark: true,
 };
 
+pub const HOME: Endpoint = Endpoint {
+    id: EndpointId::Home,
+    name: "home",
+    method: Method::Get,
+    path: "/",
+    summary: "This page: every endpoint with its method and summary, linking the GET ones.",
+    content_type: content_type::HTML,
+    example: "/",
+    benchmark: false,
+};
+
+pub const OPENAPI: Endpoint = Endpoint {
+    id: EndpointId::OpenApi,
+    name: "openapi",
+    method: Method::Get,
+    path: "/openapi.json",
+    summary: "An OpenAPI 3.1 document describing every endpoint, generated from this catalogue.",
+    content_type: content_type::JSON,
+    example: "/openapi.json",
+    benchmark: false,
+};
+
+pub const STATIC_FILES: Endpoint = Endpoint {
+    id: EndpointId::StaticFiles,
+    name: "static",
+    method: Method::Get,
+    path: "/static/{*path}",
+    summary: "Files from the static/ folder: type by extension, Last-Modified, If-Modified-Since, one Range.",
+    content_type: content_type::HTML_FILE,
+    example: "/static/index.html",
+    benchmark: false,
+};
+
 /// Every endpoint, in the order the route tables and the docs list them.
 pub const ENDPOINTS: &[Endpoint] = &[
     PLAINTEXT,
@@ -170,6 +211,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     UPDATES,
     CACHED_QUERIES,
     FORTUNES,
+    HOME,
+    OPENAPI,
+    STATIC_FILES,
 ];
 
 /// Looks an endpoint up by its short [`Endpoint::name`].
@@ -225,5 +269,6 @@ mod tests {
     fn allow_header_lists_head_after_get() {
         assert_eq!(allow_header("/plaintext"), "GET,HEAD");
         assert_eq!(allow_header("/nowhere"), "");
+        assert_eq!(allow_header(STATIC_FILES.path), "GET,HEAD");
     }
 }

@@ -38,6 +38,27 @@ pub enum Error {
     #[error("the request body could not be read: {0}")]
     BadBody(String),
 
+    /// `404 Not Found`: the path is below `/static/` but names no file there
+    /// (or tries to leave the folder, which is answered the same way on
+    /// purpose: a client learns nothing about what lies outside).
+    #[error("there is no file at {path} in the static folder")]
+    FileNotFound { path: String },
+
+    /// `412 Precondition Failed`: `If-Unmodified-Since` names a date before
+    /// the file's last modification.
+    #[error(
+        "the file was modified after the If-Unmodified-Since date; fetch it again to see the current version"
+    )]
+    PreconditionFailed,
+
+    /// `416 Range Not Satisfiable`: the `Range` header cannot be served
+    /// (unparsable, outside the file, or asking for more than one range).
+    /// The servers send `Content-Range: bytes */<size>` with it.
+    #[error(
+        "the Range header cannot be served: ask for one range of bytes within the file (its size is in Content-Range)"
+    )]
+    RangeNotSatisfiable,
+
     /// `413 Payload Too Large`: the body is larger than the server accepts.
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -84,8 +105,10 @@ impl Error {
         match self {
             Error::InvalidQuery(_) | Error::BadBody(_) => 400,
             Error::PayloadTooLarge { .. } => 413,
-            Error::NoRoute { .. } => 404,
+            Error::NoRoute { .. } | Error::FileNotFound { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
+            Error::PreconditionFailed => 412,
+            Error::RangeNotSatisfiable => 416,
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
         }
     }
@@ -101,7 +124,9 @@ impl Error {
             Error::InvalidQuery(_) => ("invalid-query", "Invalid query string"),
             Error::BadBody(_) => ("bad-body", "Unreadable request body"),
             Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
-            Error::NoRoute { .. } => ("not-found", "Not Found"),
+            Error::NoRoute { .. } | Error::FileNotFound { .. } => ("not-found", "Not Found"),
+            Error::PreconditionFailed => ("precondition-failed", "Precondition Failed"),
+            Error::RangeNotSatisfiable => ("range-not-satisfiable", "Range Not Satisfiable"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
                 ("internal", "Internal Server Error")

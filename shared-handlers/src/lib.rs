@@ -21,6 +21,8 @@
 //! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
 //! | [`templates`] | server-side HTML templates (askama)                                 |
+//! | [`pages`]     | the home page: the catalogue rendered as an HTML table             |
+//! | [`openapi`]   | the OpenAPI 3.1 document, generated from the catalogue             |
 
 pub mod benchmark;
 pub mod cache;
@@ -28,6 +30,8 @@ pub mod catalogue;
 pub mod db;
 pub mod error;
 pub mod model;
+pub mod openapi;
+pub mod pages;
 pub mod params;
 pub mod state;
 pub mod templates;

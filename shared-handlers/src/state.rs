@@ -1,5 +1,8 @@
 //! [`AppState`]: what every handler needs, shared by all requests.
 //!
+//! That is the database, the cache, and the folder `/static/...` serves
+//! files from (see [`default_static_dir`]).
+//!
 //! Cloning it is cheap (one `Arc`), so both servers hand a clone to every
 //! request: raw-server captures it in its `service_fn` closure, axum passes it
 //! through `Router::with_state` and the `State` extractor.
@@ -11,10 +14,14 @@ use crate::cache::WorldCache;
 use crate::db::Database;
 use crate::error::Error;
 
-/// Shared application state: the database pool and the `World` cache.
+/// Shared application state: the database pool, the `World` cache and the
+/// static folder.
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// Kept outside `inner` so [`AppState::with_static_dir`] can replace it
+    /// after opening; an `Arc<Path>` clones as cheaply as the other `Arc`.
+    static_dir: Arc<Path>,
 }
 
 #[derive(Debug)]
@@ -32,6 +39,18 @@ pub fn default_database_path() -> PathBuf {
         .join("frameworth.sqlite3")
 }
 
+/// Where `/static/...` files come from when `--static-dir` is not given: the
+/// `static/` folder at the root of the repository, found through this
+/// crate's manifest directory *at compile time*.
+///
+/// That is right for `cargo run` and for the tests, which always run inside
+/// the checkout. A binary copied elsewhere needs `--static-dir` (or
+/// `FRAMEWORTH_STATIC_DIR`); a real deployment would ship the folder next
+/// to the binary or embed the files.
+pub fn default_static_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("static")
+}
+
 /// The connection pool size when the caller has no opinion: enough for
 /// every core to have queries in flight while others wait on SQLite's locks.
 pub fn default_pool_size() -> u32 {
@@ -47,7 +66,20 @@ impl AppState {
         let cache = WorldCache::prime(&db)?;
         Ok(AppState {
             inner: Arc::new(Inner { db, cache }),
+            static_dir: Arc::from(default_static_dir()),
         })
+    }
+
+    /// The same state serving static files from `dir` instead of
+    /// [`default_static_dir`].
+    pub fn with_static_dir(mut self, dir: impl Into<PathBuf>) -> AppState {
+        self.static_dir = Arc::from(dir.into());
+        self
+    }
+
+    /// The folder `/static/...` serves files from.
+    pub fn static_dir(&self) -> &Path {
+        &self.static_dir
     }
 
     /// The database, for handlers and for tests that read rows back.
