@@ -21,6 +21,11 @@ pub struct ServerArgs {
     #[arg(long, env = "FRAMEWORTH_DATABASE")]
     pub database: Option<PathBuf>,
 
+    /// Folder served under `/static/` (both servers read the same setting)
+    /// [default: the `static/` folder of the source checkout]
+    #[arg(long, env = "FRAMEWORTH_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+
     /// How requests are scheduled onto threads.
     #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
     pub runtime: RuntimeFlavor,

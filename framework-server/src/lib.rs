@@ -15,6 +15,8 @@
 //! | [`handlers`] | one async fn per endpoint: extractors in, `impl IntoResponse` out |
 //! | [`extract`]  | axum's `Query` wrapped so its rejections speak the problem format |
 //! | [`error`]    | [`ApiError`]: the domain error as an `IntoResponse`              |
+//! | [`pages`]    | the home page and the OpenAPI document                           |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, errors as problems   |
 //!
 //! ## Serving
 //!
@@ -29,6 +31,8 @@ pub mod app;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod pages;
+pub mod static_files;
 
 use std::future::Future;
 

@@ -14,7 +14,7 @@ use clap::Parser;
 use connection_layer::{ConnectionSettings, ServerArgs};
 use framework_server::ServeMode;
 use shared_handlers::AppState;
-use shared_handlers::state::default_database_path;
+use shared_handlers::state::{default_database_path, default_static_dir};
 
 /// frameworth's endpoints served by axum 0.8 and tower.
 #[derive(Debug, Parser)]
@@ -40,7 +40,12 @@ fn main() -> anyhow::Result<()> {
         .database
         .clone()
         .unwrap_or_else(default_database_path);
-    let state = AppState::open(&database)?;
+    let static_dir = cli
+        .server
+        .static_dir
+        .clone()
+        .unwrap_or_else(default_static_dir);
+    let state = AppState::open(&database)?.with_static_dir(static_dir);
     let settings = ConnectionSettings::default();
     let mode = cli.serve;
     connection_layer::runtime::launch(

@@ -17,6 +17,8 @@
 //! | [`extract`]  | pulling typed input out of a request (query parameters)       |
 //! | [`handlers`] | one function per endpoint: extract, call shared logic, respond |
 //! | [`response`] | building responses, and the one place errors become responses |
+//! | [`pages`]    | the home page and the OpenAPI document                        |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand |
 //!
 //! ## Request flow
 //!
@@ -27,8 +29,10 @@
 
 pub mod extract;
 pub mod handlers;
+pub mod pages;
 pub mod response;
 pub mod router;
+pub mod static_files;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -154,6 +158,9 @@ async fn dispatch(
         EndpointId::Updates => handlers::updates_apply(input, state).await,
         EndpointId::CachedQueries => handlers::cached_queries_list(input, state).await,
         EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
+        EndpointId::Home => pages::home_page(input, state).await,
+        EndpointId::OpenApi => pages::openapi_show(input, state).await,
+        EndpointId::StaticFiles => static_files::static_files_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use clap::Parser;
 use connection_layer::{ConnectionSettings, ServerArgs};
 use shared_handlers::AppState;
-use shared_handlers::state::default_database_path;
+use shared_handlers::state::{default_database_path, default_static_dir};
 
 /// frameworth's endpoints served by hand-written code on bare hyper.
 #[derive(Debug, Parser)]
@@ -33,7 +33,12 @@ fn main() -> anyhow::Result<()> {
         .database
         .clone()
         .unwrap_or_else(default_database_path);
-    let state = AppState::open(&database)?;
+    let static_dir = cli
+        .server
+        .static_dir
+        .clone()
+        .unwrap_or_else(default_static_dir);
+    let state = AppState::open(&database)?.with_static_dir(static_dir);
     let settings = ConnectionSettings::default();
     connection_layer::runtime::launch(
         cli.server.addr.unwrap_or(DEFAULT_ADDR),

@@ -92,6 +92,19 @@ pub struct Endpoint {
     pub benchmark: bool,
 }
 
+impl Endpoint {
+    /// For a path ending in a wildcard (`/static/{*path}`), the prefix the
+    /// endpoint is mounted at (`/static`); `None` for other paths.
+    ///
+    /// axum mounts such an endpoint with `Router::nest_service`, which also
+    /// answers the prefix itself and the prefix plus `/`; raw-server's router
+    /// does the same (see its `match_path`).
+    pub fn mount_point(&self) -> Option<&'static str> {
+        let path: &'static str = self.path;
+        path.find("/{*").map(|end| &path[..end])
+    }
+}
+
 pub const PLAINTEXT: Endpoint = Endpoint {
     id: EndpointId::Plaintext,
     name: "plaintext",
@@ -270,5 +283,11 @@ mod tests {
         assert_eq!(allow_header("/plaintext"), "GET,HEAD");
         assert_eq!(allow_header("/nowhere"), "");
         assert_eq!(allow_header(STATIC_FILES.path), "GET,HEAD");
+    }
+
+    #[test]
+    fn only_wildcard_paths_have_a_mount_point() {
+        assert_eq!(STATIC_FILES.mount_point(), Some("/static"));
+        assert_eq!(PLAINTEXT.mount_point(), None);
     }
 }

@@ -91,7 +91,10 @@ fn operation(endpoint: &Endpoint) -> Value {
             })
         })
         .collect();
-    let query = endpoint.example.split_once('?').map_or("", |(_, query)| query);
+    let query = endpoint
+        .example
+        .split_once('?')
+        .map_or("", |(_, query)| query);
     parameters.extend(
         query
             .split('&')

@@ -48,7 +48,9 @@ pub fn default_database_path() -> PathBuf {
 /// `FRAMEWORTH_STATIC_DIR`); a real deployment would ship the folder next
 /// to the binary or embed the files.
 pub fn default_static_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("static")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("static")
 }
 
 /// The connection pool size when the caller has no opinion: enough for
