@@ -3,7 +3,8 @@
 //! Nobody maintains an OpenAPI file by hand here: [`document`] walks
 //! [`crate::catalogue::ENDPOINTS`] and builds the JSON with `serde_json`, so
 //! the document lists exactly the endpoints the servers route. Both servers
-//! serve the bytes of [`document_bytes`], so they agree byte for byte.
+//! serialize the same [`Value`] with `serde_json` (compact, keys sorted), so
+//! they agree byte for byte.
 //!
 //! What the catalogue knows becomes the document:
 //!
@@ -65,12 +66,6 @@ pub fn document() -> Value {
             },
         },
     })
-}
-
-/// The document as the bytes both servers send.
-pub fn document_bytes() -> Vec<u8> {
-    serde_json::to_vec(&document())
-        .expect("a serde_json::Value holds only JSON and always serializes")
 }
 
 /// One operation object: summary, parameters, responses.
