@@ -243,8 +243,9 @@ fn precondition(headers: &HeaderMap, last_modified: Option<HttpDate>) -> Option<
         let text = std::str::from_utf8(value.as_bytes()).ok()?;
         httpdate::parse_http_date(text).ok().map(HttpDate::from)
     };
+    // No modification time at all fails the precondition too.
     if let Some(since) = date(IF_UNMODIFIED_SINCE)
-        && !last_modified.is_some_and(|modified| since >= modified)
+        && last_modified.is_none_or(|modified| since < modified)
     {
         return Some(Precondition::Failed);
     }

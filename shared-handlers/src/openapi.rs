@@ -3,7 +3,7 @@
 //! Nobody maintains an OpenAPI file by hand here: [`document`] walks
 //! [`crate::catalogue::ENDPOINTS`] and builds the JSON with `serde_json`, so
 //! the document lists exactly the endpoints the servers route. Both servers
-//! serialize the same [`Value`] with `serde_json` (compact, keys sorted), so
+//! serialize the same [`Value`] with `serde_json::to_vec` (compact), so
 //! they agree byte for byte.
 //!
 //! What the catalogue knows becomes the document:
