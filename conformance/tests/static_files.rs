@@ -109,6 +109,10 @@ fn cases() -> Vec<Case> {
         request("HEAD", "/static/style.css").header("range", "bytes=0-9").expect(206, CSS, Empty).with("content-length", "10").with("content-range", format!("bytes 0-9/{css_len}")),
         request("HEAD", "/static/style.css").header("if-modified-since", css_modified.clone()).expect_empty(304),
         request("HEAD", "/static/guide").expect_empty(307).with("location", "/static/guide/"),
+        request("HEAD", "/static").expect(200, HTML, Empty).with("content-length", file("index.html").len().to_string()),
+        request("HEAD", "/static/style.css").header("range", "bytes=0-9,20-29").expect(416, PROBLEM, Empty).with("content-range", format!("bytes */{css_len}")),
+        request("HEAD", "/static/style.css").header("if-unmodified-since", "Thu, 01 Jan 1970 00:00:00 GMT").expect(412, PROBLEM, Empty),
+        not_allowed("OPTIONS", "/static/style.css", "GET,HEAD"),
         not_found("HEAD", "/static/nope.txt"),
         not_found("HEAD", "/static/%00"),
         // --- missing files
