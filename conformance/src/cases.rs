@@ -15,7 +15,7 @@ use std::io::Read;
 use serde_json::Value;
 use shared_handlers::{AppConfig, request_id};
 
-use crate::{Observed, Target, client, fetch, start_all_with};
+use crate::{Observed, Target, client, fetch, raw_exchange, start_all_with};
 
 pub const TEXT: &str = "text/plain; charset=utf-8";
 pub const JSON: &str = "application/json";
@@ -82,6 +82,9 @@ pub struct Case {
     pub headers: Vec<(&'static str, String)>,
     /// Headers the answer must not carry.
     pub absent: Vec<&'static str>,
+    /// Send the request over a raw socket, byte for byte, instead of with
+    /// reqwest (see [`Case::raw_socket`]).
+    pub raw_socket: bool,
 }
 
 /// Starts a case with any method. Finish it with [`Case::expect`].
@@ -96,6 +99,7 @@ pub fn request(method: &'static str, target: &'static str) -> Case {
         body: Body::Empty,
         headers: Vec::new(),
         absent: Vec::new(),
+        raw_socket: false,
     }
 }
 
@@ -155,6 +159,19 @@ impl Case {
         self
     }
 
+    /// Sends the request target exactly as written, over a raw socket.
+    ///
+    /// reqwest parses targets as WHATWG URLs, which resolves `..` and `%2e%2e`
+    /// segments and turns `\` into `/` before anything is sent, so a
+    /// traversal attempt would never reach the server. Not for `HEAD`: the
+    /// raw reader frames a body by `Content-Length`, which a `HEAD` answer
+    /// announces without sending.
+    pub fn raw_socket(mut self) -> Case {
+        assert_ne!(self.method, "HEAD", "raw-socket cases cannot be HEAD");
+        self.raw_socket = true;
+        self
+    }
+
     fn label(&self) -> String {
         format!("{} {}", self.method, self.target)
     }
@@ -197,14 +214,18 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
                 .iter()
                 .map(|(n, v)| (*n, v.as_str()))
                 .collect();
-            let observed = fetch(
-                &client,
-                case.method,
-                &target.url(case.target),
-                &headers,
-                case.request_body.as_deref(),
-            )
-            .await
+            let observed = if case.raw_socket {
+                fetch_raw(target.addr, case, &headers).await
+            } else {
+                fetch(
+                    &client,
+                    case.method,
+                    &target.url(case.target),
+                    &headers,
+                    case.request_body.as_deref(),
+                )
+                .await
+            }
             .unwrap_or_else(|e| panic!("{} on {}: {e}", case.label(), target.kind.label()));
             let observed = match decode_gzip(observed) {
                 Ok(observed) => observed,
@@ -253,6 +274,41 @@ fn decode_gzip(mut observed: Observed) -> Result<Observed, String> {
         observed.body = decoded;
     }
     Ok(observed)
+}
+
+/// Sends `case` as raw bytes (one request, then `Connection: close`) and
+/// reduces the answer to an [`Observed`], like [`fetch`] does.
+async fn fetch_raw(
+    addr: std::net::SocketAddr,
+    case: &Case,
+    headers: &[(&str, &str)],
+) -> anyhow::Result<Observed> {
+    let mut request = format!(
+        "{} {} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n",
+        case.method, case.target
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let body = case.request_body.as_deref().unwrap_or_default();
+    if case.request_body.is_some() {
+        request.push_str(&format!("content-length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    let (mut responses, _) =
+        raw_exchange(addr, &bytes, 1, std::time::Duration::from_secs(10)).await?;
+    let response = responses
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("the server closed the connection without answering"))?;
+    let mut headers = response.headers;
+    headers.sort();
+    Ok(Observed {
+        status: response.status,
+        headers,
+        body: response.body,
+    })
 }
 
 /// All servers must answer alike.

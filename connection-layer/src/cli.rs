@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
-use shared_handlers::state::default_database_path;
+use shared_handlers::state::{default_database_path, default_static_dir};
 use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;
@@ -25,6 +25,11 @@ pub struct ServerArgs {
     /// [default: frameworth/frameworth.sqlite3 in the system's temp folder]
     #[arg(long, env = "FRAMEWORTH_DATABASE")]
     pub database: Option<PathBuf>,
+
+    /// Folder served under `/static/` (both servers read the same setting)
+    /// [default: the `static/` folder of the source checkout]
+    #[arg(long, env = "FRAMEWORTH_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// How requests are scheduled onto threads.
     #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
@@ -56,6 +61,7 @@ impl ServerArgs {
             admin_token: self.admin_token.clone(),
             body_limit: self.body_limit,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
+            static_dir: self.static_dir.clone().unwrap_or_else(default_static_dir),
         }
     }
 

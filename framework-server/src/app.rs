@@ -7,9 +7,9 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_request};
 use axum::routing::{delete, get, post, put};
 use shared_handlers::catalogue::{
-    ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, CONTACT_SUBMIT, DB, DELAY_SHOW, FORTUNES, JSON,
-    PLAINTEXT, QUERIES, UPDATES, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_REPLACE, USERS_SHOW,
-    VISITS_SHOW,
+    ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, CONTACT_SUBMIT, DB, DELAY_SHOW, FORTUNES, HOME, JSON,
+    OPENAPI, PLAINTEXT, QUERIES, STATIC_FILES, UPDATES, USERS_CREATE, USERS_DELETE, USERS_LIST,
+    USERS_REPLACE, USERS_SHOW, VISITS_SHOW,
 };
 use shared_handlers::{AppState, SERVER_NAME, request_id};
 use tower::ServiceBuilder;
@@ -20,7 +20,8 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{handlers, middleware};
+use crate::static_files::static_files_service;
+use crate::{handlers, middleware, pages};
 
 // ANCHOR: route_table
 /// Every endpoint of the catalogue, in catalogue order, with its handler.
@@ -30,7 +31,14 @@ use crate::{handlers, middleware};
 /// with an `Allow` header — both for free. Routing the same path twice
 /// (`/users` for `GET` and for `POST`) merges the two into one path whose
 /// `Allow` list follows the order of registration, that is catalogue order.
+///
+/// `/static/{*path}` is not a `route` but a `nest_service`: `ServeDir` wants
+/// the path *below* the prefix, and nesting strips the prefix for it. It
+/// also answers `/static` and `/static/` (with the folder's `index.html`).
 pub fn router(state: AppState) -> Router {
+    let static_prefix = STATIC_FILES
+        .mount_point()
+        .expect("the static-files path ends in a wildcard");
     let routes = Router::new()
         .route(PLAINTEXT.path, get(handlers::plaintext_show))
         .route(JSON.path, get(handlers::json_show))
@@ -47,6 +55,9 @@ pub fn router(state: AppState) -> Router {
         .route(CONTACT_SUBMIT.path, post(handlers::contact::contact_submit))
         .route(VISITS_SHOW.path, get(handlers::visits::visits_show))
         .route(DELAY_SHOW.path, get(handlers::delay::delay_show))
+        .route(HOME.path, get(pages::home_page))
+        .route(OPENAPI.path, get(pages::openapi_show))
+        .nest_service(static_prefix, static_files_service(state.static_dir()))
         .route(ADMIN_STATS.path, get(handlers::admin_stats_show))
         .route(ADMIN_PANIC.path, get(handlers::admin_panic_show))
         // Must come after the routes: it applies to those already added.

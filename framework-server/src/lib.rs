@@ -16,6 +16,8 @@
 //! | [`extract`]  | axum's `Query`, `Path`, `Json`, `Form` wrapped so their rejections speak the problem format |
 //! | [`error`]    | [`ApiError`]: the domain error as an `IntoResponse`              |
 //! | [`middleware`] | the middleware chain's own pieces; `app` stacks them with tower-http's layers |
+//! | [`pages`]    | the home page and the OpenAPI document                           |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, errors as problems   |
 //!
 //! ## Serving
 //!
@@ -31,6 +33,8 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod middleware;
+pub mod pages;
+pub mod static_files;
 
 use std::future::Future;
 

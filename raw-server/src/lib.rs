@@ -18,6 +18,8 @@
 //! | [`handlers`] | one function per endpoint: extract, call shared logic, respond |
 //! | [`response`] | building responses, and the one place errors become responses |
 //! | [`middleware`] | the middleware chain: request id, access log, Host check, timeout, compression, panic catcher |
+//! | [`pages`]    | the home page and the OpenAPI document                        |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand |
 //!
 //! ## Request flow
 //!
@@ -30,8 +32,10 @@
 pub mod extract;
 pub mod handlers;
 pub mod middleware;
+pub mod pages;
 pub mod response;
 pub mod router;
+pub mod static_files;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -234,6 +238,9 @@ async fn dispatch(
         EndpointId::ContactSubmit => handlers::contact::contact_submit(input, state).await,
         EndpointId::VisitsShow => handlers::visits::visits_show(input, state).await,
         EndpointId::DelayShow => handlers::delay::delay_show(input, state).await,
+        EndpointId::Home => pages::home_page(input, state).await,
+        EndpointId::OpenApi => pages::openapi_show(input, state).await,
+        EndpointId::StaticFiles => static_files::static_files_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

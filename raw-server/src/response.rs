@@ -7,7 +7,7 @@
 
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_TYPE, LOCATION, SERVER, SET_COOKIE, WWW_AUTHENTICATE};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::Response;
 use serde::Serialize;
@@ -28,6 +28,17 @@ pub fn build(
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(SERVER, HeaderValue::from_static(SERVER_NAME));
+    response
+}
+
+/// A response with no body and no `Content-Type`, only the `Server`
+/// header (`304 Not Modified`, `307 Temporary Redirect`).
+pub fn empty(status: StatusCode) -> HttpResponse {
+    let mut response = Response::new(Either::Left(Full::new(Bytes::new())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(SERVER, HeaderValue::from_static(SERVER_NAME));
     response
 }
 
@@ -107,12 +118,18 @@ pub fn error_response(error: Error) -> HttpResponse {
 // ANCHOR_END: error_response
 
 /// Adds an `Allow` header (for `405` answers).
-pub fn with_allow(mut response: HttpResponse, allow: &str) -> HttpResponse {
-    match HeaderValue::from_str(allow) {
+pub fn with_allow(response: HttpResponse, allow: &str) -> HttpResponse {
+    with_header(response, ALLOW, allow)
+}
+
+/// Adds header `name` with `value`, which the caller built from values
+/// known to be valid in a header; an invalid one is logged and left out.
+pub fn with_header(mut response: HttpResponse, name: HeaderName, value: &str) -> HttpResponse {
+    match HeaderValue::from_str(value) {
         Ok(value) => {
-            response.headers_mut().insert(ALLOW, value);
+            response.headers_mut().insert(name, value);
         }
-        Err(e) => tracing::error!("invalid Allow header value {allow:?}: {e}"),
+        Err(e) => tracing::error!("invalid {name} header value {value:?}: {e}"),
     }
     response
 }

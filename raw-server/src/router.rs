@@ -58,7 +58,14 @@ fn method_matches(endpoint: &Endpoint, method: &Method) -> bool {
 
 /// Compares a pattern like `/users/{id}` with a request path segment by
 /// segment, capturing parameters. `{name}` matches one non-empty segment;
-/// `{*name}` (last in a pattern) matches the non-empty rest of the path.
+/// `{*name}` (last in a pattern) matches the rest of the path, slashes
+/// included, even when it is empty.
+///
+/// The empty rest is on purpose: framework-server mounts a wildcard endpoint
+/// (`/static/{*path}`) with axum's `nest_service`, which answers the prefix
+/// itself (`/static`) and the prefix plus `/` too, both as "the root of the
+/// mounted service". So `/static` and `/static/` both match here, with an
+/// empty rest.
 fn match_path(pattern: &'static str, path: &str) -> Option<PathParams> {
     let mut params = PathParams::new();
     let mut pattern_segments = pattern.split('/');
@@ -71,15 +78,10 @@ fn match_path(pattern: &'static str, path: &str) -> Option<PathParams> {
         let Some(expected) = pattern_segments.next() else {
             return None; // the path is longer than the pattern
         };
-        if let Some(name) = expected
-            .strip_prefix("{*")
-            .and_then(|p| p.strip_suffix('}'))
-        {
+        if let Some(name) = wildcard_name(expected) {
             // A wildcard takes everything that is left, slashes included.
-            return (!rest.is_empty()).then(|| {
-                params.push((name, rest.to_owned()));
-                params
-            });
+            params.push((name, rest.to_owned()));
+            return Some(params);
         }
         if let Some(name) = expected.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             if segment.is_empty() {
@@ -91,9 +93,25 @@ fn match_path(pattern: &'static str, path: &str) -> Option<PathParams> {
         }
         match remainder {
             Some(remainder) => rest = remainder,
-            None => return pattern_segments.next().is_none().then_some(params),
+            // The path has ended: a match if the pattern has too, or if all
+            // that is left of it is a wildcard (`/static` for `/static/{*path}`).
+            None => {
+                return match (pattern_segments.next(), pattern_segments.next()) {
+                    (None, _) => Some(params),
+                    (Some(last), None) => wildcard_name(last).map(|name| {
+                        params.push((name, String::new()));
+                        params
+                    }),
+                    (Some(_), Some(_)) => None,
+                };
+            }
         }
     }
+}
+
+/// `{*name}` → `Some("name")`.
+fn wildcard_name(segment: &'static str) -> Option<&'static str> {
+    segment.strip_prefix("{*")?.strip_suffix('}')
 }
 // ANCHOR_END: routing
 
@@ -124,13 +142,18 @@ mod tests {
     }
 
     #[test]
-    fn wildcards_take_the_non_empty_rest() {
+    fn wildcards_take_the_rest_even_when_empty_like_a_nested_service() {
+        let rest = |rest: &str| Some(vec![("path", rest.to_owned())]);
         assert_eq!(
             match_path("/static/{*path}", "/static/css/site.css"),
-            Some(vec![("path", "css/site.css".to_owned())])
+            rest("css/site.css")
         );
-        assert_eq!(match_path("/static/{*path}", "/static/"), None);
-        assert_eq!(match_path("/static/{*path}", "/static"), None);
+        assert_eq!(match_path("/static/{*path}", "/static//x"), rest("/x"));
+        assert_eq!(match_path("/static/{*path}", "/static/"), rest(""));
+        assert_eq!(match_path("/static/{*path}", "/static"), rest(""));
+        assert_eq!(match_path("/static/{*path}", "/staticx"), None);
+        assert_eq!(match_path("/static/{*path}", "/"), None);
+        assert_eq!(match_path("/users/{id}", "/users"), None);
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub enum EndpointId {
     ContactSubmit,
     VisitsShow,
     DelayShow,
+    Home,
+    OpenApi,
+    StaticFiles,
     AdminStats,
     AdminPanic,
 }
@@ -70,6 +73,10 @@ pub mod content_type {
     pub const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
     pub const JSON: &str = "application/json";
     pub const HTML: &str = "text/html; charset=utf-8";
+    /// An `.html` file from the static folder. tower-http's `ServeDir` takes
+    /// the type from `mime_guess`, which names no charset; the files declare
+    /// theirs in a `<meta charset>` tag.
+    pub const HTML_FILE: &str = "text/html";
     /// RFC 9457 problem details, used for every error.
     pub const PROBLEM_JSON: &str = "application/problem+json";
     /// An HTML form's body (request side only).
@@ -100,7 +107,8 @@ pub struct Endpoint {
     /// One line for the home page, the docs and the OpenAPI document.
     pub summary: &'static str,
     /// `Content-Type` of a successful response ([`content_type::NONE`] when
-    /// it has no body).
+    /// it has no body; for `/static/...`, which answers with each file's own
+    /// type, the type of [`Endpoint::example`]).
     pub content_type: &'static str,
     /// A concrete request target a load generator can send (path and query).
     /// On a fresh database, sent in catalogue order, every example succeeds.
@@ -112,6 +120,19 @@ pub struct Endpoint {
     pub benchmark: bool,
 }
 // ANCHOR_END: endpoint
+
+impl Endpoint {
+    /// For a path ending in a wildcard (`/static/{*path}`), the prefix the
+    /// endpoint is mounted at (`/static`); `None` for other paths.
+    ///
+    /// axum mounts such an endpoint with `Router::nest_service`, which also
+    /// answers the prefix itself and the prefix plus `/`; raw-server's router
+    /// does the same (see its `match_path`).
+    pub fn mount_point(&self) -> Option<&'static str> {
+        let path: &'static str = self.path;
+        path.find("/{*").map(|end| &path[..end])
+    }
+}
 
 pub const PLAINTEXT: Endpoint = Endpoint {
     id: EndpointId::Plaintext,
@@ -302,6 +323,42 @@ pub const DELAY_SHOW: Endpoint = Endpoint {
     benchmark: false,
 };
 
+pub const HOME: Endpoint = Endpoint {
+    id: EndpointId::Home,
+    name: "home",
+    method: Method::Get,
+    path: "/",
+    summary: "This page: every endpoint with its method and summary, linking the GET ones.",
+    content_type: content_type::HTML,
+    example: "/",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const OPENAPI: Endpoint = Endpoint {
+    id: EndpointId::OpenApi,
+    name: "openapi",
+    method: Method::Get,
+    path: "/openapi.json",
+    summary: "An OpenAPI 3.1 document describing every endpoint, generated from this catalogue.",
+    content_type: content_type::JSON,
+    example: "/openapi.json",
+    request_body: None,
+    benchmark: false,
+};
+
+pub const STATIC_FILES: Endpoint = Endpoint {
+    id: EndpointId::StaticFiles,
+    name: "static",
+    method: Method::Get,
+    path: "/static/{*path}",
+    summary: "Files from the static/ folder: type by extension, Last-Modified, If-Modified-Since, one Range.",
+    content_type: content_type::HTML_FILE,
+    example: "/static/index.html",
+    request_body: None,
+    benchmark: false,
+};
+
 pub const ADMIN_STATS: Endpoint = Endpoint {
     id: EndpointId::AdminStats,
     name: "admin-stats",
@@ -343,6 +400,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     CONTACT_SUBMIT,
     VISITS_SHOW,
     DELAY_SHOW,
+    HOME,
+    OPENAPI,
+    STATIC_FILES,
     ADMIN_STATS,
     ADMIN_PANIC,
 ];
@@ -411,6 +471,13 @@ mod tests {
         assert_eq!(allow_header("/users"), "GET,HEAD,POST");
         assert_eq!(allow_header("/users/{id}"), "GET,HEAD,PUT,DELETE");
         assert_eq!(allow_header("/nowhere"), "");
+        assert_eq!(allow_header(STATIC_FILES.path), "GET,HEAD");
+    }
+
+    #[test]
+    fn only_wildcard_paths_have_a_mount_point() {
+        assert_eq!(STATIC_FILES.mount_point(), Some("/static"));
+        assert_eq!(PLAINTEXT.mount_point(), None);
     }
 
     #[test]

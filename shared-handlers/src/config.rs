@@ -1,7 +1,10 @@
 //! Application settings both servers read: the same values, so the same
 //! limits apply on both sides.
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::state::default_static_dir;
 
 /// The admin token used when none is configured. Fine on a laptop, printed
 /// in the docs on purpose: set `--admin-token` (or `FRAMEWORTH_ADMIN_TOKEN`)
@@ -23,6 +26,8 @@ pub struct AppConfig {
     pub body_limit: usize,
     /// How long a request may take before the server gives up on it.
     pub request_timeout: Duration,
+    /// The folder `/static/...` serves files from.
+    pub static_dir: PathBuf,
 }
 
 impl Default for AppConfig {
@@ -31,6 +36,7 @@ impl Default for AppConfig {
             admin_token: DEFAULT_ADMIN_TOKEN.to_owned(),
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            static_dir: default_static_dir(),
         }
     }
 }

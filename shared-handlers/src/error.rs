@@ -40,6 +40,27 @@ pub enum Error {
     #[error("the request body could not be read: {0}")]
     BadBody(String),
 
+    /// `404 Not Found`: the path is below `/static/` but names no file there
+    /// (or tries to leave the folder, which is answered the same way on
+    /// purpose: a client learns nothing about what lies outside).
+    #[error("there is no file at {path} in the static folder")]
+    FileNotFound { path: String },
+
+    /// `412 Precondition Failed`: `If-Unmodified-Since` names a date before
+    /// the file's last modification.
+    #[error(
+        "the file was modified after the If-Unmodified-Since date; fetch it again to see the current version"
+    )]
+    PreconditionFailed,
+
+    /// `416 Range Not Satisfiable`: the `Range` header cannot be served
+    /// (unparsable, outside the file, or asking for more than one range).
+    /// The servers send `Content-Range: bytes */<size>` with it.
+    #[error(
+        "the Range header cannot be served: ask for one range of bytes within the file (its size is in Content-Range)"
+    )]
+    RangeNotSatisfiable,
+
     /// `413 Payload Too Large`: the body is larger than the server accepts.
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -155,8 +176,12 @@ impl Error {
             Error::UnsupportedMediaType { .. } => 415,
             Error::InvalidFields(_) => 422,
             Error::EmailTaken { .. } => 409,
-            Error::NoRoute { .. } | Error::ResourceNotFound { .. } => 404,
+            Error::NoRoute { .. } | Error::ResourceNotFound { .. } | Error::FileNotFound { .. } => {
+                404
+            }
             Error::MethodNotAllowed { .. } => 405,
+            Error::PreconditionFailed => 412,
+            Error::RangeNotSatisfiable => 416,
             Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
         }
     }
@@ -183,7 +208,9 @@ impl Error {
             Error::InvalidFields(_) => ("invalid-fields", "Unprocessable Content"),
             Error::EmailTaken { .. } => ("email-taken", "Conflict"),
             Error::ResourceNotFound { .. } => ("resource-not-found", "Not Found"),
-            Error::NoRoute { .. } => ("not-found", "Not Found"),
+            Error::NoRoute { .. } | Error::FileNotFound { .. } => ("not-found", "Not Found"),
+            Error::PreconditionFailed => ("precondition-failed", "Precondition Failed"),
+            Error::RangeNotSatisfiable => ("range-not-satisfiable", "Range Not Satisfiable"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
             Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
                 ("internal", "Internal Server Error")

@@ -32,6 +32,8 @@
 //! | [`contact`]   | the contact form: parsing and validating an urlencoded form         |
 //! | [`visits`]    | the visit counter kept in a cookie, and its rules for odd values    |
 //! | [`delay`]     | slow I/O on purpose: an async wait of a validated length            |
+//! | [`pages`]     | the home page: the catalogue rendered as an HTML table             |
+//! | [`openapi`]   | the OpenAPI 3.1 document, generated from the catalogue             |
 
 pub mod admin;
 pub mod auth;
@@ -45,6 +47,8 @@ pub mod delay;
 pub mod error;
 pub mod host;
 pub mod model;
+pub mod openapi;
+pub mod pages;
 pub mod params;
 pub mod request_id;
 pub mod state;

@@ -1,5 +1,9 @@
 //! [`AppState`]: what every handler needs, shared by all requests.
 //!
+//! That is the settings (among them the folder `/static/...` serves files
+//! from, see [`default_static_dir`]), the database, the cache and the
+//! request counters.
+//!
 //! Cloning it is cheap (one `Arc`), so both servers hand a clone to every
 //! request: raw-server captures it in its `service_fn` closure, axum passes it
 //! through `Router::with_state` and the `State` extractor.
@@ -35,6 +39,20 @@ pub fn default_database_path() -> PathBuf {
     std::env::temp_dir()
         .join("frameworth")
         .join("frameworth.sqlite3")
+}
+
+/// Where `/static/...` files come from when `--static-dir` is not given: the
+/// `static/` folder at the root of the repository, found through this
+/// crate's manifest directory *at compile time*.
+///
+/// That is right for `cargo run` and for the tests, which always run inside
+/// the checkout. A binary copied elsewhere needs `--static-dir` (or
+/// `FRAMEWORTH_STATIC_DIR`); a real deployment would ship the folder next
+/// to the binary or embed the files.
+pub fn default_static_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("static")
 }
 
 /// The connection pool size when the caller has no opinion: enough for
@@ -73,6 +91,11 @@ impl AppState {
     /// The per-endpoint request counters.
     pub fn stats(&self) -> &RequestStats {
         &self.inner.stats
+    }
+
+    /// The folder `/static/...` serves files from.
+    pub fn static_dir(&self) -> &Path {
+        &self.inner.config.static_dir
     }
 
     /// The database, for handlers and for tests that read rows back.

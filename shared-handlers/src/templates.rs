@@ -20,3 +20,20 @@ use crate::model::Fortune;
 pub struct FortunesPage<'a> {
     pub fortunes: &'a [Fortune],
 }
+
+/// One row of the home page's endpoint table.
+#[derive(Debug)]
+pub struct HomeRow {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Where the path links to: the endpoint's example, for `GET` endpoints.
+    pub link: Option<&'static str>,
+}
+
+/// The `/` page: the endpoint catalogue as a table (see [`crate::pages`]).
+#[derive(Debug, Template)]
+#[template(path = "home.html")]
+pub struct HomePage<'a> {
+    pub rows: &'a [HomeRow],
+}
