@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use conformance::cases::{
     Body::*, Case, HTML, JSON, PROBLEM, TEXT, get, not_found, parse_json, request, run_cases,
+    run_cases_with,
 };
 use conformance::{ConnectionOutcome, Kind, Target, raw_exchange};
+use shared_handlers::AppConfig;
 use shared_handlers::config::DEFAULT_ADMIN_TOKEN;
 
 const HELLO: &str = "Hello, World!";
@@ -34,6 +36,28 @@ fn stats_after_one_panic(body: &[u8]) -> Result<(), String> {
         return Err(format!("unexpected totals {stats}"));
     }
     Ok(())
+}
+
+fn is_css(body: &[u8]) -> Result<(), String> {
+    let expected = std::fs::read(shared_handlers::state::default_static_dir().join("style.css"))
+        .map_err(|e| e.to_string())?;
+    (body == expected.as_slice())
+        .then_some(())
+        .ok_or_else(|| "not the stylesheet".to_owned())
+}
+
+fn is_css_prefix(body: &[u8]) -> Result<(), String> {
+    let expected = std::fs::read(shared_handlers::state::default_static_dir().join("style.css"))
+        .map_err(|e| e.to_string())?;
+    (body == &expected[..1100])
+        .then_some(())
+        .ok_or_else(|| "not the first 1100 bytes of the stylesheet".to_owned())
+}
+
+fn is_png(body: &[u8]) -> Result<(), String> {
+    body.starts_with(b"\x89PNG")
+        .then_some(())
+        .ok_or_else(|| "not a PNG".to_owned())
 }
 
 /// Every case, one line each; sent in order, so the counters at the end see
@@ -67,6 +91,12 @@ fn cases() -> Vec<Case> {
         get("/queries?queries=100").header("accept-encoding", "gzip").expect(200, JSON, Worlds(100)).with("content-encoding", "gzip"),
         get("/queries?queries=1").header("accept-encoding", "gzip").expect(200, JSON, Worlds(1)).without("content-encoding"),
         request("HEAD", "/fortunes").header("accept-encoding", "gzip").expect(200, HTML, Empty).with("content-encoding", "gzip"),
+        // static files go through the same chain: gzip drops Accept-Ranges,
+        // and a byte range (Content-Range) is never compressed
+        get("/static/style.css").header("accept-encoding", "gzip").expect(200, "text/css", Check { check: is_css, random: false }).with("content-encoding", "gzip").without("accept-ranges").with("vary", "accept-encoding"),
+        get("/static/style.css").expect(200, "text/css", Check { check: is_css, random: false }).with("accept-ranges", "bytes").with("vary", "accept-encoding"),
+        get("/static/style.css").header("accept-encoding", "gzip").header("range", "bytes=0-1099").expect(206, "text/css", Check { check: is_css_prefix, random: false }).without("content-encoding").with("content-range", "bytes 0-1099/1283"),
+        get("/static/pixel.png").header("accept-encoding", "gzip").expect(200, "image/png", Check { check: is_png, random: false }).without("content-encoding").without("vary"),
         // --- the admin token
         get("/admin/stats").expect(401, PROBLEM, ProblemMentioning("unauthorized", "Authorization: Bearer")).with("www-authenticate", "Bearer"),
         get("/admin/stats").header("authorization", "Bearer wrong").expect(401, PROBLEM, ProblemMentioning("unauthorized", "not valid")).with("www-authenticate", "Bearer"),
@@ -95,6 +125,55 @@ const FORTUNES_PAGE: &str = include_str!("fixtures/fortunes.html");
 async fn every_middleware_case_gets_the_same_correct_answer_from_every_server() {
     let count = run_cases(&cases()).await;
     println!("{count} middleware cases passed on every server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_the_timeout_gets_503_and_a_quicker_one_does_not() {
+    let config = AppConfig {
+        request_timeout: Duration::from_millis(300),
+        ..AppConfig::default()
+    };
+    #[rustfmt::skip]
+    let cases = vec![
+        get("/delay?ms=2000").expect(503, PROBLEM, ProblemMentioning("timeout", "timeout of 300 ms")),
+        get("/delay?ms=0").expect(200, JSON, Exact(r#"{"delayed_ms":0}"#)),
+        get("/plaintext").expect(200, TEXT, Exact(HELLO)),
+    ];
+    run_cases_with(config, &cases).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_body_limit_applies_and_is_named_in_the_413() {
+    let config = AppConfig {
+        body_limit: 64,
+        ..AppConfig::default()
+    };
+    let fits = format!(
+        r#"{{"name":"Lim","email":"lim@example.com","pad":"{}"}}"#,
+        "x".repeat(10)
+    );
+    let too_big = format!(
+        r#"{{"name":"Lim","email":"lim@example.com","pad":"{}"}}"#,
+        "x".repeat(60)
+    );
+    #[rustfmt::skip]
+    let cases = vec![
+        request("POST", "/users").json(fits).expect(201, JSON, Check { check: is_json_object, random: false }),
+        request("POST", "/users").json(too_big.clone()).expect(413, PROBLEM, ProblemMentioning("payload-too-large", "limit of 64 bytes")),
+        // Extractors run in axum's order on both servers: the content type
+        // is checked before the body is read, the path before the body.
+        request("POST", "/users").header("content-type", "text/plain").body(too_big.clone()).expect(415, PROBLEM, Problem("unsupported-media-type")),
+        request("PUT", "/users/abc").json(too_big).expect(400, PROBLEM, Problem("invalid-path-parameter")),
+        request("POST", "/contact").form("x".repeat(65)).expect(413, PROBLEM, ProblemMentioning("payload-too-large", "64")),
+    ];
+    run_cases_with(config, &cases).await;
+}
+
+fn is_json_object(body: &[u8]) -> Result<(), String> {
+    parse_json(body)?
+        .as_object()
+        .map(|_| ())
+        .ok_or_else(|| "not a JSON object".to_owned())
 }
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -125,8 +125,12 @@ pub async fn count_requests(
     request: Request,
     next: Next,
 ) -> Response {
-    let endpoint =
-        matched.and_then(|path| catalogue::by_route(request.method().as_str(), path.as_str()));
+    // A `nest_service` route (our static files) gets no `MatchedPath`; it
+    // takes every path under its mount point, so the path itself names it.
+    let pattern = matched
+        .as_ref()
+        .map_or(request.uri().path(), MatchedPath::as_str);
+    let endpoint = catalogue::by_route(request.method().as_str(), pattern);
     state.stats().record(endpoint);
     next.run(request).await
 }

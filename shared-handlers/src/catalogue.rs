@@ -414,11 +414,23 @@ pub fn by_name(name: &str) -> Option<&'static Endpoint> {
 
 /// The endpoint a `(method, path pattern)` pair names, as a router that has
 /// already matched the pattern reports it. `HEAD` finds the `GET` endpoint.
+///
+/// A mounted endpoint (`/static/{*path}`) is found by any pattern under its
+/// mount point too: axum reports a `nest_service` route by its own internal
+/// pattern (`/static/{*__private__axum_nest_tail_param}`), not ours.
 pub fn by_route(method: &str, pattern: &str) -> Option<&'static Endpoint> {
     let method = if method == "HEAD" { "GET" } else { method };
-    ENDPOINTS
-        .iter()
-        .find(|endpoint| endpoint.path == pattern && endpoint.method.as_str() == method)
+    let mounted_at = |endpoint: &Endpoint| {
+        endpoint.mount_point().is_some_and(|mount| {
+            pattern == mount
+                || pattern
+                    .strip_prefix(mount)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    ENDPOINTS.iter().find(|endpoint| {
+        endpoint.method.as_str() == method && (endpoint.path == pattern || mounted_at(endpoint))
+    })
 }
 
 /// The `Allow` header value for a path pattern: every method the catalogue
@@ -463,6 +475,25 @@ mod tests {
                 assert_eq!(example_path, endpoint.path, "{}", endpoint.name);
             }
         }
+    }
+
+    #[test]
+    fn routes_are_found_by_pattern_and_mounted_ones_by_prefix() {
+        assert_eq!(
+            by_route("HEAD", "/plaintext").map(|e| e.id),
+            Some(EndpointId::Plaintext)
+        );
+        assert_eq!(by_route("POST", "/plaintext"), None);
+        let nested = "/static/{*__private__axum_nest_tail_param}";
+        assert_eq!(
+            by_route("GET", nested).map(|e| e.id),
+            Some(EndpointId::StaticFiles)
+        );
+        assert_eq!(
+            by_route("GET", "/static").map(|e| e.id),
+            Some(EndpointId::StaticFiles)
+        );
+        assert_eq!(by_route("GET", "/staticx"), None);
     }
 
     #[test]
