@@ -250,6 +250,7 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
         failures.extend(check_agreement(case, &answers));
     }
 
+    let targets_count = targets.len();
     for target in targets {
         target.stop().await.expect("server stops cleanly");
     }
@@ -258,6 +259,11 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
         "{} failures:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+    println!(
+        "conformance: {} cases agreed and were right on {} servers",
+        cases.len(),
+        targets_count
     );
     cases.len()
 }
