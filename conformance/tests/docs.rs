@@ -122,3 +122,17 @@ fn a_missing_anchor_is_reported() {
     assert!(check_include(&dir, "docs.rs:no_such_anchor").is_err());
     assert!(check_include(&dir, "no_such_file.rs").is_err());
 }
+
+#[test]
+fn the_readme_lists_every_catalogue_endpoint() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .expect("README.md exists");
+    for endpoint in shared_handlers::ENDPOINTS {
+        let listed = format!("`{}", endpoint.path);
+        assert!(
+            readme.contains(&listed),
+            "README.md does not list {}",
+            endpoint.path
+        );
+    }
+}
