@@ -5,7 +5,14 @@
 use std::process::Command;
 
 /// The crates whose versions every report names.
-const CRATES: &[&str] = &["hyper", "hyper-util", "axum", "tokio", "tower", "tower-http"];
+const CRATES: &[&str] = &[
+    "hyper",
+    "hyper-util",
+    "axum",
+    "tokio",
+    "tower",
+    "tower-http",
+];
 
 fn main() {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
@@ -25,7 +32,10 @@ fn main() {
         .iter()
         .map(|name| format!("{name}={}", locked_version(&text, name)))
         .collect();
-    println!("cargo:rustc-env=BENCH_HARNESS_CRATES={}", versions.join(","));
+    println!(
+        "cargo:rustc-env=BENCH_HARNESS_CRATES={}",
+        versions.join(",")
+    );
 }
 
 /// The version of `name` in a `Cargo.lock` (the first one, if several).

@@ -162,15 +162,11 @@ fn ensure_wrk(wrk: &str) -> anyhow::Result<String> {
     let version = || {
         // `wrk -v` prints its version and exits with status 1; only a failure
         // to start means it is missing.
-        Command::new(wrk)
-            .arg("-v")
-            .output()
-            .ok()
-            .map(|output| {
-                let text = String::from_utf8_lossy(&output.stdout).to_string()
-                    + &String::from_utf8_lossy(&output.stderr);
-                text.lines().next().unwrap_or("wrk").trim().to_owned()
-            })
+        Command::new(wrk).arg("-v").output().ok().map(|output| {
+            let text = String::from_utf8_lossy(&output.stdout).to_string()
+                + &String::from_utf8_lossy(&output.stderr);
+            text.lines().next().unwrap_or("wrk").trim().to_owned()
+        })
     };
     if let Some(version) = version() {
         return Ok(version);
@@ -309,7 +305,11 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
     drop(server);
 
     let pick = |tool: &str, metric: fn(&CalibrationRound) -> f64| -> Vec<f64> {
-        rounds.iter().filter(|r| r.tool == tool).map(metric).collect()
+        rounds
+            .iter()
+            .filter(|r| r.tool == tool)
+            .map(metric)
+            .collect()
     };
     let rps = |r: &CalibrationRound| r.requests_per_second;
     let p50 = |r: &CalibrationRound| r.p50_us;

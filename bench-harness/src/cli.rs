@@ -250,9 +250,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn read_body(text: &str) -> anyhow::Result<Bytes> {
     match text.strip_prefix('@') {
-        Some(path) => Ok(Bytes::from(
-            std::fs::read(path).with_context(|| format!("cannot read body file {path}"))?,
-        )),
+        Some(path) => {
+            Ok(Bytes::from(std::fs::read(path).with_context(|| {
+                format!("cannot read body file {path}")
+            })?))
+        }
         None => Ok(Bytes::from(text.to_owned())),
     }
 }
@@ -297,7 +299,10 @@ fn load(args: &LoadArgs) -> anyhow::Result<()> {
 fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
     let (names, skip_unknown) = match &args.endpoints {
         Some(names) => (names.clone(), false),
-        None if args.quick => (QUICK_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(), false),
+        None if args.quick => (
+            QUICK_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
+            false,
+        ),
         None => (
             DEFAULT_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
             true,

@@ -29,8 +29,7 @@ use crate::load::{self, LoadConfig};
 use crate::pinning::{PinningPlan, allowed_cpus};
 use crate::procstat::{process_cpu, resident_kib};
 use crate::report::{
-    EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, ServerInfo,
-    Summary,
+    EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, ServerInfo, Summary,
 };
 use crate::request::{RequestSpec, parse_url};
 use crate::server::{LaunchSpec, ServerKind, ServerProcess};
@@ -92,7 +91,10 @@ pub struct CompareOptions {
 /// own request target (`queries=/queries?queries=5`). Method and default
 /// target come from `shared_handlers::catalogue::ENDPOINTS`, never from a
 /// list of our own, so new catalogue entries work without touching this.
-pub fn resolve_endpoints(names: &[String], skip_unknown: bool) -> anyhow::Result<Vec<EndpointTarget>> {
+pub fn resolve_endpoints(
+    names: &[String],
+    skip_unknown: bool,
+) -> anyhow::Result<Vec<EndpointTarget>> {
     let mut resolved = Vec::new();
     for entry in names {
         let (name, target) = match entry.split_once('=') {
@@ -104,7 +106,10 @@ pub fn resolve_endpoints(names: &[String], skip_unknown: bool) -> anyhow::Result
                 continue;
             }
             let known: Vec<&str> = shared_handlers::ENDPOINTS.iter().map(|e| e.name).collect();
-            bail!("unknown endpoint `{name}`; the catalogue has: {}", known.join(", "));
+            bail!(
+                "unknown endpoint `{name}`; the catalogue has: {}",
+                known.join(", ")
+            );
         };
         resolved.push(EndpointTarget {
             name: endpoint.name.to_owned(),
@@ -136,8 +141,12 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
     let started_at = timestamp();
     let environment = Environment::capture();
     let allowed = allowed_cpus();
-    let mut pinning =
-        PinningPlan::decide(options.pin, options.server_cpu, options.client_cpu, &allowed);
+    let mut pinning = PinningPlan::decide(
+        options.pin,
+        options.server_cpu,
+        options.client_cpu,
+        &allowed,
+    );
     let workers = options.server_workers.unwrap_or(if pinning.applied {
         1
     } else {
@@ -145,9 +154,7 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
     });
     let mut notes = Vec::new();
     if environment.build_profile == "debug" {
-        notes.push(
-            "debug build: figures are not representative; run with --release".to_owned(),
-        );
+        notes.push("debug build: figures are not representative; run with --release".to_owned());
     }
     eprintln!("pinning: {}", pinning.note);
 
@@ -240,7 +247,10 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
             .collect::<anyhow::Result<_>>()?;
         if !options.warmup.is_zero() {
             for (contestant, request) in contestants.iter().zip(&requests) {
-                eprintln!("{:<14} {:<12} warm-up {:?}", endpoint.name, contestant.info.name, options.warmup);
+                eprintln!(
+                    "{:<14} {:<12} warm-up {:?}",
+                    endpoint.name, contestant.info.name, options.warmup
+                );
                 let mut config = load_config(options, contestant, request.clone(), client_cpu);
                 config.duration = options.warmup;
                 let warm = load::run(&config)?;
@@ -260,7 +270,8 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
                     bail!("interrupted; servers stopped, nothing written");
                 }
                 let config = load_config(options, contestant, request.clone(), client_cpu);
-                let measured = measure_round(&config, contestant, endpoint, round, &pinning, options)?;
+                let measured =
+                    measure_round(&config, contestant, endpoint, round, &pinning, options)?;
                 done += 1;
                 eprintln!(
                     "{:<14} {:<12} round {round}/{} [{done}/{total_rounds}]: {:>9.0} req/s  p50 {:>8}  server {:>6} µs/req  client {:>5.1} µs/req{}",
@@ -273,7 +284,11 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
                         .server_cpu_us_per_request
                         .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
                     measured.client_cpu_us_per_request,
-                    if measured.client_bound { "  CLIENT-BOUND" } else { "" }
+                    if measured.client_bound {
+                        "  CLIENT-BOUND"
+                    } else {
+                        ""
+                    }
                 );
                 rounds.push(measured);
             }
@@ -474,15 +489,14 @@ fn summarise(
                     seed,
                 )
             };
-            let vs_baseline = (contestant.info.name != BASELINE && !baseline.is_empty()).then(|| {
-                Ratios {
+            let vs_baseline =
+                (contestant.info.name != BASELINE && !baseline.is_empty()).then(|| Ratios {
                     baseline: BASELINE.to_owned(),
                     requests_per_second: ratio(&rps),
                     p50_us: ratio(&p50),
                     p99_us: ratio(&p99),
                     server_cpu_us_per_request: ratio(&cpu),
-                }
-            });
+                });
             summaries.push(Summary {
                 endpoint: endpoint.name.clone(),
                 server: contestant.info.name.clone(),
@@ -527,8 +541,8 @@ mod tests {
 
     #[test]
     fn endpoints_come_from_the_catalogue_with_its_example_targets() {
-        let resolved =
-            resolve_endpoints(&["queries".to_owned(), "plaintext".to_owned()], false).expect("known");
+        let resolved = resolve_endpoints(&["queries".to_owned(), "plaintext".to_owned()], false)
+            .expect("known");
         assert_eq!(resolved[0].target, "/queries?queries=20");
         assert_eq!(resolved[0].method, "GET");
         assert_eq!(resolved[1].target, "/plaintext");
@@ -536,8 +550,8 @@ mod tests {
 
     #[test]
     fn an_endpoint_target_can_be_overridden() {
-        let resolved = resolve_endpoints(&["queries=/queries?queries=5".to_owned()], false)
-            .expect("known");
+        let resolved =
+            resolve_endpoints(&["queries=/queries?queries=5".to_owned()], false).expect("known");
         assert_eq!(resolved[0].target, "/queries?queries=5");
     }
 

@@ -70,6 +70,14 @@ impl LatencySummary {
                     value_us: histogram.highest_equivalent(point.value_iterated_to()),
                 });
             }
+            // The iterator may stop just short of 100%; the spectrum always
+            // ends at the maximum.
+            if spectrum.last().is_none_or(|last| last.percentile < 100.0) {
+                spectrum.push(Percentile {
+                    percentile: 100.0,
+                    value_us: histogram.highest_equivalent(histogram.max()),
+                });
+            }
         }
         let quantile = |q: f64| {
             if histogram.is_empty() {

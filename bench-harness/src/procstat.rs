@@ -91,7 +91,11 @@ pub fn resident_kib(pid: u32) -> io::Result<u64> {
 
 fn parse_status_kib(text: &str, key: &str) -> Option<u64> {
     let line = text.lines().find(|line| line.starts_with(key))?;
-    line[key.len()..].split_ascii_whitespace().next()?.parse().ok()
+    line[key.len()..]
+        .split_ascii_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// CPU time used so far by this process (all threads), µs resolution.

@@ -147,8 +147,8 @@ mod tests {
 
     #[test]
     fn identical_constant_samples_give_exactly_their_ratio() {
-        let estimate = bootstrap_ratio_of_medians(&[10.0; 5], &[12.0; 5], 1_000, 7)
-            .expect("a ratio exists");
+        let estimate =
+            bootstrap_ratio_of_medians(&[10.0; 5], &[12.0; 5], 1_000, 7).expect("a ratio exists");
         assert_eq!(
             estimate,
             RatioEstimate {

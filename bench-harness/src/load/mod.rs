@@ -369,7 +369,9 @@ pub fn run(config: &LoadConfig) -> anyhow::Result<LoadReport> {
     // measured part.
     while Instant::now() < measure_start && !handles.iter().all(|h| h.is_finished()) {
         progress.tick(&control);
-        std::thread::sleep(Duration::from_millis(50).min(measure_start - Instant::now().min(measure_start)));
+        std::thread::sleep(
+            Duration::from_millis(50).min(measure_start - Instant::now().min(measure_start)),
+        );
     }
     let cpu_before = self_cpu();
     let measured_from = Instant::now().max(measure_start);
@@ -515,8 +517,9 @@ impl LoadReport {
                 "open loop: target {rate:.0} req/s, achieved {:.0} req/s",
                 self.requests_per_second
             ),
-            None => "closed loop (each connection sends as soon as the last response is in)"
-                .to_owned(),
+            None => {
+                "closed loop (each connection sends as soon as the last response is in)".to_owned()
+            }
         };
         let _ = writeln!(out, "  {model}");
         let _ = writeln!(
@@ -566,9 +569,10 @@ impl LoadReport {
             "  errors: connect {}, timeout {}, reset {}, malformed {}, other {}",
             e.connect, e.timeout, e.reset, e.malformed, e.other
         );
-        let pinned = self
-            .client_pinned_cpu
-            .map_or_else(|| "unpinned".to_owned(), |cpu| format!("pinned to CPU {cpu}"));
+        let pinned = self.client_pinned_cpu.map_or_else(
+            || "unpinned".to_owned(),
+            |cpu| format!("pinned to CPU {cpu}"),
+        );
         let _ = writeln!(
             out,
             "  load generator CPU: user {:.2}s + system {:.2}s = {:.0}% of one core, {:.1} µs/request ({pinned})",

@@ -112,10 +112,7 @@ async fn exchange_batch(
     sent: Instant,
     answered: &mut usize,
 ) -> Result<(), ErrorKind> {
-    stream
-        .write_all(batch)
-        .await
-        .map_err(|e| classify_io(&e))?;
+    stream.write_all(batch).await.map_err(|e| classify_io(&e))?;
     for slot in slots {
         let response = reader.next_response(stream, context.head_request).await?;
         context.response(
