@@ -23,7 +23,7 @@ use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
-use crate::load::{self, LoadConfig};
+use crate::load::{self, Engine, LoadConfig};
 use crate::pinning::{PinningPlan, allowed_cpus};
 use crate::request::RequestSpec;
 use crate::server::{LaunchSpec, ServerKind, ServerProcess};
@@ -43,6 +43,7 @@ pub struct CalibrateOptions {
     pub client_cpu: usize,
     pub server_runtime: RuntimeFlavor,
     pub wrk: String,
+    pub engine: Engine,
     pub out: PathBuf,
     pub seed: u64,
     pub executable: PathBuf,
@@ -143,6 +144,7 @@ pub struct Calibration {
     pub connections: usize,
     pub threads: usize,
     pub duration_s: f64,
+    pub engine: Engine,
     pub rounds: Vec<CalibrationRound>,
     pub wrk_median_rps: f64,
     pub ours_median_rps: f64,
@@ -254,6 +256,7 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
     config.threads = options.threads;
     config.duration = options.duration;
     config.client_cpu = client_cpu;
+    config.engine = options.engine;
     config.stop = stop.clone();
 
     if !options.warmup.is_zero() {
@@ -332,6 +335,7 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
         connections: options.connections,
         threads: options.threads,
         duration_s: options.duration.as_secs_f64(),
+        engine: options.engine,
         wrk_median_rps: median(&pick("wrk", rps)).unwrap_or(0.0),
         ours_median_rps: median(&pick("bench-harness", rps)).unwrap_or(0.0),
         wrk_median_p50_us: median(&pick("wrk", p50)).unwrap_or(0.0),
@@ -426,10 +430,11 @@ impl Calibration {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Calibration against wrk: GET {}, {} connections, {} thread(s), {} rounds of {:.0}s each, alternating; {}",
+            "Calibration against wrk: GET {}, {} connections, {} thread(s), our {:?} engine, {} rounds of {:.0}s each, alternating; {}",
             self.url,
             self.connections,
             self.threads,
+            self.engine,
             self.rounds.len() / 2,
             self.duration_s,
             self.pinning.note

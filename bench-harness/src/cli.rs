@@ -14,7 +14,7 @@ use framework_server::ServeMode;
 
 use crate::calibrate::CalibrateOptions;
 use crate::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
-use crate::load::LoadConfig;
+use crate::load::{Engine, LoadConfig};
 use crate::request::{RequestSpec, parse_header, parse_url};
 use crate::server::ServeArgs;
 use crate::stats::DEFAULT_SEED;
@@ -73,6 +73,10 @@ pub struct LoadArgs {
     /// HTTP/1.1 pipelining: requests sent per write.
     #[arg(long, default_value_t = 1)]
     pub pipeline: usize,
+    /// Client engine: `raw` (lean, Content-Length framing, pipelining) or
+    /// `hyper` (hyper's client connection API).
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
     /// Request method.
     #[arg(short = 'm', long, default_value = "GET")]
     pub method: String,
@@ -124,6 +128,9 @@ pub struct CompareArgs {
     /// HTTP/1.1 pipelining depth (1 = off).
     #[arg(long, default_value_t = 1)]
     pub pipeline: usize,
+    /// Client engine of the load generator.
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
     /// Output folder [default: reports/<timestamp>/]
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -187,6 +194,9 @@ pub struct CalibrateArgs {
     pub client_cpu: usize,
     #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
     pub server_runtime: RuntimeFlavor,
+    /// Client engine of our generator.
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
     /// The wrk executable.
     #[arg(long, default_value = "wrk")]
     pub wrk: String,
@@ -229,6 +239,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 client_cpu: args.client_cpu,
                 server_runtime: args.server_runtime,
                 wrk: args.wrk,
+                engine: args.engine,
                 out: args
                     .out
                     .unwrap_or_else(|| crate::compare::default_out_dir("calibrate")),
@@ -282,6 +293,7 @@ fn load(args: &LoadArgs) -> anyhow::Result<()> {
     config.warmup = args.warmup;
     config.rate = args.rate;
     config.pipeline = args.pipeline;
+    config.engine = args.engine;
     config.timeout = args.timeout;
     config.client_cpu = args.cpu;
     config.progress = !args.quiet;
@@ -353,6 +365,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             Duration::from_secs(2)
         }),
         pipeline: args.pipeline,
+        engine: args.engine,
         quick,
         out: args
             .out

@@ -25,7 +25,7 @@ use framework_server::ServeMode;
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::environment::Environment;
-use crate::load::{self, LoadConfig};
+use crate::load::{self, Engine, LoadConfig};
 use crate::pinning::{PinningPlan, allowed_cpus};
 use crate::procstat::{process_cpu, resident_kib};
 use crate::report::{
@@ -67,6 +67,7 @@ pub struct CompareOptions {
     pub duration: Duration,
     pub warmup: Duration,
     pub pipeline: usize,
+    pub engine: Engine,
     pub quick: bool,
     pub out: PathBuf,
     /// `NAME=URL` servers already running somewhere.
@@ -326,6 +327,7 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
             connections: options.connections,
             client_threads: options.threads,
             pipeline: options.pipeline,
+            engine: options.engine,
             rounds: options.rounds,
             duration_s: options.duration.as_secs_f64(),
             warmup_s: options.warmup.as_secs_f64(),
@@ -386,6 +388,7 @@ fn load_config(
     config.duration = options.duration;
     config.warmup = Duration::ZERO;
     config.pipeline = options.pipeline;
+    config.engine = options.engine;
     config.client_cpu = client_cpu;
     config.progress = options.progress;
     config.stop = crate::interrupt_flag();

@@ -50,6 +50,7 @@ pub struct RunConfig {
     pub connections: usize,
     pub client_threads: usize,
     pub pipeline: usize,
+    pub engine: crate::load::Engine,
     pub rounds: usize,
     pub duration_s: f64,
     pub warmup_s: f64,
@@ -161,10 +162,11 @@ impl Results {
         let _ = writeln!(out, "Comparison: {}", self.comparison);
         let _ = writeln!(
             out,
-            "Load: {}, {} connections, {} client thread(s), pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
+            "Load: {}, {} connections, {} client thread(s), {:?} engine, pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
             c.load_model,
             c.connections,
             c.client_threads,
+            c.engine,
             c.pipeline,
             c.rounds,
             c.duration_s,

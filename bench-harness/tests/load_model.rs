@@ -13,11 +13,14 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use bench_harness::load::{self, LoadConfig, LoadReport};
+use bench_harness::load::{self, Engine, LoadConfig, LoadReport};
 use bench_harness::request::RequestSpec;
 use tokio::io::AsyncWriteExt;
 
 use support::{OK_RESPONSE, read_request, spawn_server};
+
+/// Both client engines must measure and classify alike.
+const ENGINES: [Engine; 2] = [Engine::Raw, Engine::Hyper];
 
 /// The request that stalls, and for how long.
 const STALLED_REQUEST: usize = 10;
@@ -49,6 +52,12 @@ fn count_at_least(
 
 #[test]
 fn open_loop_latency_from_intended_send_time_includes_the_stall() {
+    for engine in ENGINES {
+        open_loop_with_a_stall(engine);
+    }
+}
+
+fn open_loop_with_a_stall(engine: Engine) {
     // Arrange: a server that answers at once, except request 10, which it
     // holds for 300 ms. One connection, 100 req/s: while request 10 waits,
     // about 30 more requests fall due and cannot be sent.
@@ -64,6 +73,7 @@ fn open_loop_latency_from_intended_send_time_includes_the_stall() {
         }
     });
     let mut config = config_for(server.addr);
+    config.engine = engine;
     config.rate = Some(100.0);
     config.requests = Some(60);
 
@@ -102,15 +112,19 @@ fn open_loop_latency_from_intended_send_time_includes_the_stall() {
 #[test]
 fn closed_loop_reports_no_corrected_latency() {
     let server = spawn_server(|stream, _| support::answer_ok(stream));
-    let mut config = config_for(server.addr);
-    config.requests = Some(50);
+    for engine in ENGINES {
+        let mut config = config_for(server.addr);
+        config.engine = engine;
+        config.requests = Some(50);
 
-    let report = load::run(&config).unwrap();
+        let report = load::run(&config).unwrap();
 
-    assert_eq!(report.requests, 50);
-    assert_eq!(report.load_model, "closed loop");
-    assert!(report.corrected_latency.is_none());
-    assert_eq!(report.status_counts.get(&200), Some(&50));
+        assert_eq!(report.requests, 50);
+        assert_eq!(report.load_model, "closed loop");
+        assert!(report.corrected_latency.is_none());
+        assert_eq!(report.status_counts.get(&200), Some(&50));
+        assert_eq!(report.body_bytes, 100);
+    }
 }
 
 #[test]
@@ -120,14 +134,17 @@ fn a_refused_port_counts_connect_errors_and_no_responses() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let mut config = config_for(port);
-    config.requests = Some(5);
+    for engine in ENGINES {
+        let mut config = config_for(port);
+        config.engine = engine;
+        config.requests = Some(5);
 
-    let report = load::run(&config).unwrap();
+        let report = load::run(&config).unwrap();
 
-    assert_eq!(report.requests, 0);
-    assert_eq!(report.errors.connect, 5);
-    assert_eq!(report.errors.total(), 5);
+        assert_eq!(report.requests, 0, "{engine:?}");
+        assert_eq!(report.errors.connect, 5, "{engine:?}");
+        assert_eq!(report.errors.total(), 5, "{engine:?}");
+    }
 }
 
 #[test]
@@ -141,13 +158,16 @@ fn a_server_that_resets_the_connection_counts_reset_errors() {
             drop(stream);
         }
     });
-    let mut config = config_for(server.addr);
-    config.requests = Some(5);
+    for engine in ENGINES {
+        let mut config = config_for(server.addr);
+        config.engine = engine;
+        config.requests = Some(5);
 
-    let report = load::run(&config).unwrap();
+        let report = load::run(&config).unwrap();
 
-    assert_eq!(report.requests, 0);
-    assert_eq!(report.errors.reset, 5, "{:?}", report.errors);
+        assert_eq!(report.requests, 0, "{engine:?}");
+        assert_eq!(report.errors.reset, 5, "{engine:?}: {:?}", report.errors);
+    }
 }
 
 #[test]
@@ -164,13 +184,21 @@ fn a_server_that_sends_garbage_counts_malformed_responses() {
             }
         }
     });
+    for engine in ENGINES {
+        let mut config = config_for(server.addr);
+        config.engine = engine;
+        config.requests = Some(5);
+
+        let report = load::run(&config).unwrap();
+        assert_eq!(
+            report.errors.malformed, 5,
+            "{engine:?}: {:?}",
+            report.errors
+        );
+    }
+
+    // Pipelined batches: every request of a garbled batch is an error.
     let mut config = config_for(server.addr);
-    config.requests = Some(5);
-
-    let report = load::run(&config).unwrap();
-    assert_eq!(report.errors.malformed, 5, "{:?}", report.errors);
-
-    // The pipelining engine parses responses itself: same verdict.
     config.pipeline = 4;
     config.requests = Some(8);
     let report = load::run(&config).unwrap();

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use bench_harness::load::pipelined::{ResponseReader, parse_response};
+use bench_harness::load::raw::{ResponseReader, parse_response};
 use bench_harness::load::recorder::ErrorKind;
 use bench_harness::load::{self, LoadConfig};
 use bench_harness::request::RequestSpec;

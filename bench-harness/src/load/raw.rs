@@ -1,14 +1,21 @@
-//! The pipelining engine: K requests in one write, K responses read back.
+//! The default engine: prepared request bytes on a plain `TcpStream`,
+//! responses parsed with `httparse`. Also the pipelining engine.
 //!
-//! HTTP/1.1 lets a client send several requests without waiting for the
-//! responses, which come back in order. TechEmpower's plaintext test sends
-//! 16 at a time. hyper's client never pipelines, so for `--pipeline K` we
-//! write the prepared request bytes K times in a single `write` on a plain
-//! `TcpStream` and parse the responses ourselves with `httparse`.
+//! Per request it does one `write` of bytes prepared before the run, one
+//! `read` (usually) into a buffer that is reused, and one `httparse` pass
+//! over the response head: no allocation, no task hand-offs. That is what
+//! lets it keep up with wrk (see the module docs of [`crate::load`]).
+//!
+//! HTTP/1.1 also lets a client send several requests without waiting for
+//! the responses, which come back in order. TechEmpower's plaintext test
+//! sends 16 at a time. With `--pipeline K` we write the request bytes K times
+//! in a single `write` and read the K responses back. hyper's client never
+//! pipelines.
 //!
 //! Simplification: responses must carry `Content-Length` (both servers'
-//! do); a chunked response is reported as malformed. Each response's
-//! latency is measured from the write of its batch.
+//! do); a chunked response is reported as malformed — use `--engine hyper`
+//! for servers that stream. With pipelining, each response's latency is
+//! measured from the write of its batch.
 
 use std::rc::Rc;
 use std::time::Instant;
@@ -16,31 +23,38 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::ThreadContext;
 use super::recorder::{ErrorKind, RECONNECT_PAUSE, Slot, classify_io};
+use super::{ThreadContext, Watchdog};
 
 /// Largest response head + body we accept before calling it malformed.
 const MAX_BUFFER: usize = 64 * 1024 * 1024;
 
-/// Runs one pipelining connection until the run's limits stop it.
-pub(super) async fn connection_loop(context: Rc<ThreadContext>, _index: usize) {
+/// Runs one connection until the run's limits stop it.
+pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let depth = context.pipeline;
     let one = context.wire.len() / depth;
+    let mut schedule = context.schedule(index);
     let mut slots: Vec<Slot> = Vec::with_capacity(depth);
     let mut stream: Option<TcpStream> = None;
     let mut reader = ResponseReader::new();
+    let mut watchdog = Watchdog::new(context.timeout);
     loop {
+        // The first request of a batch follows the schedule (open loop
+        // waits for its intended time); the others of a pipelined batch,
+        // closed loop only, go with it.
         slots.clear();
-        let now = Instant::now();
+        let intended = schedule.next_intended();
+        let Some(first) = context.control.claim(intended) else {
+            break;
+        };
+        slots.push(first);
         while slots.len() < depth {
-            match context.control.claim(now) {
+            match context.control.claim(intended) {
                 Some(slot) => slots.push(slot),
                 None => break,
             }
         }
-        if slots.is_empty() {
-            break;
-        }
+        let sent = schedule.wait_until(intended).await;
         if stream.is_none() {
             match connect(&context).await {
                 Ok(connected) => stream = Some(connected),
@@ -59,25 +73,26 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, _index: usize) {
         let Some(open) = stream.as_mut() else {
             continue;
         };
-        let sent = Instant::now();
         let mut answered = 0;
-        let outcome = tokio::time::timeout(
-            context.timeout,
-            exchange_batch(
-                open,
-                &mut reader,
-                &context,
-                &slots,
-                &context.wire[..slots.len() * one],
+        let outcome = watchdog
+            .guard(
                 sent,
-                &mut answered,
-            ),
-        )
-        .await;
+                exchange_batch(
+                    open,
+                    &mut reader,
+                    &context,
+                    &slots,
+                    &context.wire[..slots.len() * one],
+                    intended,
+                    sent,
+                    &mut answered,
+                ),
+            )
+            .await;
         let failure = match outcome {
-            Ok(Ok(())) => None,
-            Ok(Err(kind)) => Some(kind),
-            Err(_elapsed) => Some(ErrorKind::Timeout),
+            Some(Ok(())) => None,
+            Some(Err(kind)) => Some(kind),
+            None => Some(ErrorKind::Timeout),
         };
         if let Some(kind) = failure {
             let mut recorder = context.recorder.borrow_mut();
@@ -109,6 +124,7 @@ async fn exchange_batch(
     context: &ThreadContext,
     slots: &[Slot],
     batch: &[u8],
+    intended: Instant,
     sent: Instant,
     answered: &mut usize,
 ) -> Result<(), ErrorKind> {
@@ -118,7 +134,7 @@ async fn exchange_batch(
         context.response(
             *slot,
             response.status,
-            sent,
+            intended,
             sent,
             Instant::now(),
             response.body_len as u64,
