@@ -81,10 +81,12 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
                     open,
                     &mut reader,
                     &context,
-                    &slots,
-                    &context.wire[..slots.len() * one],
-                    intended,
-                    sent,
+                    Batch {
+                        slots: &slots,
+                        bytes: &context.wire[..slots.len() * one],
+                        intended,
+                        sent,
+                    },
                     &mut answered,
                 ),
             )
@@ -115,6 +117,16 @@ async fn connect(context: &ThreadContext) -> Result<TcpStream, ErrorKind> {
     }
 }
 
+/// The requests of one write: their slots, their bytes, and when they were
+/// due and sent.
+#[derive(Debug)]
+struct Batch<'a> {
+    slots: &'a [Slot],
+    bytes: &'a [u8],
+    intended: Instant,
+    sent: Instant,
+}
+
 /// Writes a batch of requests and records each response as it arrives;
 /// `answered` counts the responses recorded, so the caller knows which
 /// requests an error leaves unanswered.
@@ -122,20 +134,20 @@ async fn exchange_batch(
     stream: &mut TcpStream,
     reader: &mut ResponseReader,
     context: &ThreadContext,
-    slots: &[Slot],
-    batch: &[u8],
-    intended: Instant,
-    sent: Instant,
+    batch: Batch<'_>,
     answered: &mut usize,
 ) -> Result<(), ErrorKind> {
-    stream.write_all(batch).await.map_err(|e| classify_io(&e))?;
-    for slot in slots {
+    stream
+        .write_all(batch.bytes)
+        .await
+        .map_err(|e| classify_io(&e))?;
+    for slot in batch.slots {
         let response = reader.next_response(stream, context.head_request).await?;
         context.response(
             *slot,
             response.status,
-            intended,
-            sent,
+            batch.intended,
+            batch.sent,
             Instant::now(),
             response.body_len as u64,
         );
