@@ -17,13 +17,14 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use super::ThreadContext;
 use super::recorder::{ErrorKind, RECONNECT_PAUSE, classify_hyper, classify_io};
+use super::{ThreadContext, Watchdog};
 
 /// Runs one connection's request loop until the run's limits stop it.
 pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let mut schedule = context.schedule(index);
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
+    let mut watchdog = Watchdog::new(context.timeout);
     loop {
         let intended = schedule.next_intended();
         let Some(slot) = context.control.claim(intended) else {
@@ -44,15 +45,18 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
             continue;
         };
         let request = context.prepared.build();
-        let outcome = tokio::time::timeout(context.timeout, exchange(ready, request)).await;
+        let outcome = watchdog.guard(sent, exchange(ready, request)).await;
         let done = Instant::now();
         match outcome {
-            Ok(Ok((status, bytes))) => context.response(slot, status, intended, sent, done, bytes),
-            Ok(Err(kind)) => {
+            Some(Ok((status, bytes))) => {
+                context.response(slot, status, intended, sent, done, bytes);
+                schedule.pace().await;
+            }
+            Some(Err(kind)) => {
                 context.recorder.borrow_mut().error(slot, kind);
                 sender = None;
             }
-            Err(_elapsed) => {
+            None => {
                 context
                     .recorder
                     .borrow_mut()

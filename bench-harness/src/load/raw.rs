@@ -92,7 +92,10 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
             )
             .await;
         let failure = match outcome {
-            Some(Ok(())) => None,
+            Some(Ok(())) => {
+                schedule.pace().await;
+                None
+            }
             Some(Err(kind)) => Some(kind),
             None => Some(ErrorKind::Timeout),
         };
