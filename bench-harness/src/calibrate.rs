@@ -430,11 +430,11 @@ impl Calibration {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Calibration against wrk: GET {}, {} connections, {} thread(s), our {:?} engine, {} rounds of {:.0}s each, alternating; {}",
+            "Calibration against wrk: GET {}, {} connections, {} thread(s), our {} engine, {} rounds of {:.0}s each, alternating; {}",
             self.url,
             self.connections,
             self.threads,
-            self.engine,
+            self.engine.name(),
             self.rounds.len() / 2,
             self.duration_s,
             self.pinning.note

@@ -116,13 +116,13 @@ pub struct CompareArgs {
     /// Measured rounds per server and endpoint [default: 5; --quick: 3]
     #[arg(long)]
     pub rounds: Option<usize>,
-    /// Length of one round [default: 3s; --quick: 1s]
+    /// Length of one round [default: 3s; --quick: 2s]
     #[arg(long, value_parser = duration)]
     pub duration: Option<Duration>,
     /// Warm-up per server and endpoint [default: 2s; --quick: 1s]
     #[arg(long, value_parser = duration)]
     pub warmup: Option<Duration>,
-    /// A ~30 s smoke run: plaintext and json, 3 short rounds.
+    /// A ~30 s smoke run: plaintext and json, 3 rounds of 2 s.
     #[arg(long)]
     pub quick: bool,
     /// HTTP/1.1 pipelining depth (1 = off).
@@ -355,7 +355,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         threads: args.threads,
         rounds: args.rounds.unwrap_or(if quick { 3 } else { 5 }).max(1),
         duration: args.duration.unwrap_or(if quick {
-            Duration::from_secs(1)
+            Duration::from_secs(2)
         } else {
             Duration::from_secs(3)
         }),

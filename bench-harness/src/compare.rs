@@ -332,7 +332,11 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
             duration_s: options.duration.as_secs_f64(),
             warmup_s: options.warmup.as_secs_f64(),
             quick: options.quick,
-            server_runtime: format!("{:?}", options.server_runtime),
+            server_runtime: clap::ValueEnum::to_possible_value(&options.server_runtime)
+                .map_or_else(
+                    || format!("{:?}", options.server_runtime),
+                    |v| v.get_name().to_owned(),
+                ),
             server_workers: workers,
             bootstrap_resamples: DEFAULT_RESAMPLES,
             bootstrap_seed: options.seed,

@@ -162,11 +162,11 @@ impl Results {
         let _ = writeln!(out, "Comparison: {}", self.comparison);
         let _ = writeln!(
             out,
-            "Load: {}, {} connections, {} client thread(s), {:?} engine, pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
+            "Load: {}, {} connections, {} client thread(s), {} engine, pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
             c.load_model,
             c.connections,
             c.client_threads,
-            c.engine,
+            c.engine.name(),
             c.pipeline,
             c.rounds,
             c.duration_s,

@@ -127,6 +127,16 @@ pub enum Engine {
     Hyper,
 }
 
+impl Engine {
+    /// The engine's name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Raw => "raw",
+            Engine::Hyper => "hyper",
+        }
+    }
+}
+
 /// Everything a load run found out; serialised as `--json` output.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadReport {
@@ -611,10 +621,10 @@ impl LoadReport {
         let _ = writeln!(out, "  {model}");
         let _ = writeln!(
             out,
-            "  {} connections on {} thread(s), {:?} engine, pipeline depth {}, warm-up {:.1}s, measured {:.2}s",
+            "  {} connections on {} thread(s), {} engine, pipeline depth {}, warm-up {:.1}s, measured {:.2}s",
             self.connections,
             self.threads,
-            self.engine,
+            self.engine.name(),
             self.pipeline,
             self.warmup_s,
             self.duration_s
