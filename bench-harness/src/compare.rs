@@ -510,6 +510,12 @@ fn summarise(
                 rounds: mine.len(),
                 client_bound_rounds: mine.iter().filter(|r| r.client_bound).count(),
                 errors: mine.iter().map(|r| r.errors.total()).sum(),
+                non_success_responses: mine
+                    .iter()
+                    .flat_map(|r| r.status_counts.iter())
+                    .filter(|(code, _)| !(200..400).contains(*code))
+                    .map(|(_, count)| count)
+                    .sum(),
                 median: Medians {
                     requests_per_second: median(&values(&mine, &rps)).unwrap_or(0.0),
                     p50_us: median(&values(&mine, &p50)).unwrap_or(0.0),

@@ -138,6 +138,9 @@ pub struct Summary {
     pub rounds: usize,
     pub client_bound_rounds: usize,
     pub errors: u64,
+    /// Responses with a status outside 200..400: a misconfigured endpoint
+    /// (say, a POST without its body) must not pass for a fast one.
+    pub non_success_responses: u64,
     pub median: Medians,
     /// Against `raw`; absent for `raw` itself.
     pub vs_baseline: Option<Ratios>,
@@ -204,6 +207,12 @@ impl Results {
             }
             if summary.errors > 0 {
                 notes.push(format!("{} errors", summary.errors));
+            }
+            if summary.non_success_responses > 0 {
+                notes.push(format!(
+                    "{} non-2xx/3xx responses",
+                    summary.non_success_responses
+                ));
             }
             let _ = writeln!(
                 out,
