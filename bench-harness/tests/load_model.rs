@@ -84,6 +84,7 @@ fn open_loop_with_a_stall(engine: Engine) {
     assert_eq!(report.requests, 60);
     assert_eq!(report.load_model, "open loop");
     let corrected = report.corrected_latency.as_ref().unwrap();
+    assert_eq!(report.send_lag.as_ref().unwrap().count, 60);
     let service = &report.latency;
     let stall_us = STALL.as_micros() as u64;
     // The stalled request itself took the whole stall on either clock.
@@ -122,6 +123,7 @@ fn closed_loop_reports_no_corrected_latency() {
         assert_eq!(report.requests, 50);
         assert_eq!(report.load_model, "closed loop");
         assert!(report.corrected_latency.is_none());
+        assert!(report.send_lag.is_none());
         assert_eq!(report.status_counts.get(&200), Some(&50));
         assert_eq!(report.body_bytes, 100);
     }

@@ -162,6 +162,8 @@ pub struct LoadReport {
     /// Open loop only: from the *intended* send time (coordinated-omission
     /// corrected, as wrk2 reports it).
     pub corrected_latency: Option<LatencySummary>,
+    /// Open loop only: how late requests left against their schedule.
+    pub send_lag: Option<LatencySummary>,
     pub status_counts: BTreeMap<u16, u64>,
     pub errors: ErrorCounts,
     pub client_cpu: ClientCpu,
@@ -531,6 +533,7 @@ pub fn run(config: &LoadConfig) -> anyhow::Result<LoadReport> {
             .corrected
             .as_ref()
             .map(LatencySummary::from_histogram),
+        send_lag: merged.send_lag.as_ref().map(LatencySummary::from_histogram),
         status_counts: merged.status_counts().collect(),
         errors: merged.errors,
         client_cpu: ClientCpu {
@@ -656,6 +659,12 @@ impl LoadReport {
                 "service time, from actual send (uncorrected):",
                 &self.latency,
             );
+            if let Some(lag) = &self.send_lag {
+                latency(
+                    "send lag behind schedule (includes the generator's 1 ms timer resolution):",
+                    lag,
+                );
+            }
         } else {
             latency("latency (from send to end of response):", &self.latency);
         }

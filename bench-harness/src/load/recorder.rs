@@ -117,6 +117,10 @@ pub struct Recorder {
     /// Open loop only: from the *intended* send time to the end of the
     /// response, which includes time spent waiting behind a slow response.
     pub corrected: Option<Histogram<u64>>,
+    /// Open loop only: how late each request left against its schedule
+    /// (`sent - intended`). Shows how much of the corrected latency is the
+    /// generator's own timer (1 ms resolution) rather than the server.
+    pub send_lag: Option<Histogram<u64>>,
     statuses: Vec<u64>,
     /// Responses with a status code outside 0..600 (none in practice).
     pub odd_statuses: u64,
@@ -133,6 +137,7 @@ impl Recorder {
         Recorder {
             service: new_histogram(),
             corrected: open_loop.then(new_histogram),
+            send_lag: open_loop.then(new_histogram),
             statuses: vec![0; STATUS_SLOTS],
             odd_statuses: 0,
             errors: ErrorCounts::default(),
@@ -158,6 +163,9 @@ impl Recorder {
             record(&mut self.service, done.saturating_duration_since(sent));
             if let Some(corrected) = &mut self.corrected {
                 record(corrected, done.saturating_duration_since(intended));
+            }
+            if let Some(lag) = &mut self.send_lag {
+                record(lag, sent.saturating_duration_since(intended));
             }
             match self.statuses.get_mut(usize::from(status)) {
                 Some(count) => *count += 1,
@@ -195,6 +203,9 @@ impl Recorder {
         // Both histograms have the same bounds, so adding cannot fail.
         let _ = self.service.add(&other.service);
         if let (Some(mine), Some(theirs)) = (&mut self.corrected, &other.corrected) {
+            let _ = mine.add(theirs);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.send_lag, &other.send_lag) {
             let _ = mine.add(theirs);
         }
         for (mine, theirs) in self.statuses.iter_mut().zip(&other.statuses) {
