@@ -1,0 +1,387 @@
+//! The command line: `load`, `compare`, `calibrate`, and two hidden
+//! subcommands the harness uses to start its own children (`serve`,
+//! `exec-pinned`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use clap::{Parser, Subcommand};
+use connection_layer::RuntimeFlavor;
+use framework_server::ServeMode;
+
+use crate::calibrate::CalibrateOptions;
+use crate::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
+use crate::load::{Engine, LoadConfig};
+use crate::request::{RequestSpec, parse_header, parse_url};
+use crate::server::ServeArgs;
+use crate::stats::DEFAULT_SEED;
+
+/// frameworth's measuring instrument: load generator, raw-vs-framework
+/// comparison, and calibration against wrk.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load one URL and report throughput, latency, errors and own CPU.
+    Load(LoadArgs),
+    /// Start raw-server and framework-server and compare them (the main job).
+    Compare(CompareArgs),
+    /// Check the load generator against wrk on the same server.
+    Calibrate(CalibrateArgs),
+    /// Run a server in this process (how compare starts its children).
+    #[command(hide = true)]
+    Serve(ServeArgs),
+    /// Pin to a CPU, then exec a command (how calibrate pins wrk).
+    #[command(hide = true)]
+    ExecPinned(ExecPinnedArgs),
+}
+
+fn duration(text: &str) -> Result<Duration, humantime::DurationError> {
+    humantime::parse_duration(text)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// The URL to load, e.g. http://127.0.0.1:3000/plaintext
+    pub url: String,
+    /// Open connections (kept alive).
+    #[arg(short = 'c', long, default_value_t = 64)]
+    pub connections: usize,
+    /// Client threads, each with its own runtime; connections are spread over them.
+    #[arg(short = 't', long, default_value_t = 1)]
+    pub threads: usize,
+    /// How long to measure, after warm-up [default: 10s, or 60s as a cap with -n]
+    #[arg(short = 'd', long, value_parser = duration)]
+    pub duration: Option<Duration>,
+    /// Stop after this many measured requests.
+    #[arg(short = 'n', long)]
+    pub requests: Option<u64>,
+    /// Load sent before measuring starts, not counted.
+    #[arg(long, value_parser = duration, default_value = "0s")]
+    pub warmup: Duration,
+    /// Open loop: send this many requests per second on a fixed schedule.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// HTTP/1.1 pipelining: requests sent per write.
+    #[arg(long, default_value_t = 1)]
+    pub pipeline: usize,
+    /// Client engine: `raw` (lean, Content-Length framing, pipelining) or
+    /// `hyper` (hyper's client connection API).
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
+    /// Request method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    pub method: String,
+    /// Extra header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    pub headers: Vec<String>,
+    /// Request body; `@FILE` reads it from a file.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// A request without a full response after this long is a timeout error.
+    #[arg(long, value_parser = duration, default_value = "10s")]
+    pub timeout: Duration,
+    /// Pin the client threads to this CPU.
+    #[arg(long)]
+    pub cpu: Option<usize>,
+    /// Also write the full report (percentile spectrum included) as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Catalogue endpoint names, comma separated; `name=/target` overrides
+    /// the request target [default: plaintext,json,db,queries,fortunes
+    /// (+ users endpoints once they exist)]
+    #[arg(long, value_delimiter = ',')]
+    pub endpoints: Option<Vec<String>>,
+    /// Connections per round.
+    #[arg(long, default_value_t = 64)]
+    pub connections: usize,
+    /// Client threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Measured rounds per server and endpoint [default: 5; --quick: 3]
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Length of one round [default: 3s; --quick: 2s]
+    #[arg(long, value_parser = duration)]
+    pub duration: Option<Duration>,
+    /// Warm-up per server and endpoint [default: 2s; --quick: 1s]
+    #[arg(long, value_parser = duration)]
+    pub warmup: Option<Duration>,
+    /// A ~30 s smoke run: plaintext and json, 3 rounds of 2 s.
+    #[arg(long)]
+    pub quick: bool,
+    /// HTTP/1.1 pipelining depth (1 = off).
+    #[arg(long, default_value_t = 1)]
+    pub pipeline: usize,
+    /// Client engine of the load generator.
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
+    /// Output folder [default: reports/<timestamp>/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also compare an already running server: `NAME=http://127.0.0.1:8080` (repeatable).
+    #[arg(long = "target")]
+    pub targets: Vec<String>,
+    /// How framework-server is served: `hyper` (same connection layer as
+    /// raw), `axum` (axum::serve defaults), or `both`.
+    #[arg(long, default_value = "hyper")]
+    pub framework_serve: String,
+    /// Tokio runtime of both servers.
+    #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
+    pub server_runtime: RuntimeFlavor,
+    /// Worker threads of both servers [default: 1 when pinned, else all CPUs]
+    #[arg(long)]
+    pub server_workers: Option<usize>,
+    /// Do not pin servers and load generator to CPUs.
+    #[arg(long)]
+    pub no_pin: bool,
+    #[arg(long, default_value_t = 0)]
+    pub server_cpu: usize,
+    #[arg(long, default_value_t = 1)]
+    pub client_cpu: usize,
+    /// Extra header on every request, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header")]
+    pub headers: Vec<String>,
+    /// Request body for an endpoint, `NAME=BODY` or `NAME=@FILE` (repeatable),
+    /// for POST endpoints; sent as application/json unless -H says otherwise.
+    #[arg(long = "body")]
+    pub bodies: Vec<String>,
+    /// Seed of the bootstrap (same seed, same intervals).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// No progress bars.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// The catalogue endpoint to load.
+    #[arg(long, default_value = "plaintext")]
+    pub endpoint: String,
+    #[arg(short = 'c', long, default_value_t = 64)]
+    pub connections: usize,
+    #[arg(short = 't', long, default_value_t = 1)]
+    pub threads: usize,
+    /// Rounds per tool (at least 5 for the target to be meaningful).
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// Length of one round (wrk takes whole seconds).
+    #[arg(long, value_parser = duration, default_value = "5s")]
+    pub duration: Duration,
+    #[arg(long, value_parser = duration, default_value = "2s")]
+    pub warmup: Duration,
+    #[arg(long)]
+    pub no_pin: bool,
+    #[arg(long, default_value_t = 0)]
+    pub server_cpu: usize,
+    #[arg(long, default_value_t = 1)]
+    pub client_cpu: usize,
+    #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
+    pub server_runtime: RuntimeFlavor,
+    /// Client engine of our generator.
+    #[arg(long, value_enum, default_value_t = Engine::Raw)]
+    pub engine: Engine,
+    /// The wrk executable.
+    #[arg(long, default_value = "wrk")]
+    pub wrk: String,
+    /// Output folder [default: reports/<timestamp>-calibrate/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExecPinnedArgs {
+    #[arg(long)]
+    pub cpu: usize,
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Load(args) => load(&args),
+        Command::Compare(args) => {
+            let options = compare_options(&args)?;
+            let results = crate::compare::run(&options)?;
+            println!("\n{}", results.render_table());
+            println!("results: {}", options.out.join("results.json").display());
+            Ok(())
+        }
+        Command::Calibrate(args) => {
+            let options = CalibrateOptions {
+                endpoint: args.endpoint,
+                connections: args.connections,
+                threads: args.threads,
+                rounds: args.rounds,
+                duration: args.duration,
+                warmup: args.warmup,
+                pin: !args.no_pin,
+                server_cpu: args.server_cpu,
+                client_cpu: args.client_cpu,
+                server_runtime: args.server_runtime,
+                wrk: args.wrk,
+                engine: args.engine,
+                out: args
+                    .out
+                    .unwrap_or_else(|| crate::compare::default_out_dir("calibrate")),
+                seed: args.seed,
+                executable: std::env::current_exe().context("cannot find our own executable")?,
+            };
+            let calibration = crate::calibrate::run(&options)?;
+            println!("\n{}", calibration.render());
+            println!(
+                "results: {}",
+                options.out.join("calibration.json").display()
+            );
+            Ok(())
+        }
+        Command::Serve(args) => crate::server::serve(&args),
+        Command::ExecPinned(args) => crate::server::exec_pinned(args.cpu, &args.command),
+    }
+}
+
+fn read_body(text: &str) -> anyhow::Result<Bytes> {
+    match text.strip_prefix('@') {
+        Some(path) => {
+            Ok(Bytes::from(std::fs::read(path).with_context(|| {
+                format!("cannot read body file {path}")
+            })?))
+        }
+        None => Ok(Bytes::from(text.to_owned())),
+    }
+}
+
+fn load(args: &LoadArgs) -> anyhow::Result<()> {
+    let endpoint = parse_url(&args.url)?;
+    let mut request = RequestSpec::get(&endpoint.authority, &endpoint.target);
+    request.method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+        .with_context(|| format!("invalid method {}", args.method))?;
+    for header in &args.headers {
+        request.headers.push(parse_header(header)?);
+    }
+    if let Some(body) = &args.body {
+        request.body = read_body(body)?;
+    }
+    let mut config = LoadConfig::new(endpoint.addr, request);
+    config.connections = args.connections;
+    config.threads = args.threads;
+    config.duration = args.duration.unwrap_or(if args.requests.is_some() {
+        Duration::from_secs(60)
+    } else {
+        Duration::from_secs(10)
+    });
+    config.requests = args.requests;
+    config.warmup = args.warmup;
+    config.rate = args.rate;
+    config.pipeline = args.pipeline;
+    config.engine = args.engine;
+    config.timeout = args.timeout;
+    config.client_cpu = args.cpu;
+    config.progress = !args.quiet;
+    config.stop = crate::interrupt_flag();
+    let report = crate::load::run(&config)?;
+    print!("{}", report.render());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report).context("cannot serialise report")?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
+    let (names, skip_unknown) = match &args.endpoints {
+        Some(names) => (names.clone(), false),
+        None if args.quick => (
+            QUICK_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
+            false,
+        ),
+        None => (
+            DEFAULT_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
+            true,
+        ),
+    };
+    let endpoints = crate::compare::resolve_endpoints(&names, skip_unknown)?;
+    let framework_modes = match args.framework_serve.as_str() {
+        "hyper" => vec![ServeMode::Hyper],
+        "axum" => vec![ServeMode::Axum],
+        "both" => vec![ServeMode::Hyper, ServeMode::Axum],
+        other => bail!("--framework-serve must be hyper, axum or both, not `{other}`"),
+    };
+    let mut targets = Vec::new();
+    for target in &args.targets {
+        let (name, url) = target
+            .split_once('=')
+            .with_context(|| format!("--target must be NAME=URL, got `{target}`"))?;
+        if name == crate::compare::BASELINE || name.starts_with("framework") {
+            bail!("--target name `{name}` is taken by a launched server");
+        }
+        targets.push((name.to_owned(), url.to_owned()));
+    }
+    let mut headers = Vec::new();
+    for header in &args.headers {
+        headers.push(parse_header(header)?);
+    }
+    let mut bodies = BTreeMap::new();
+    for body in &args.bodies {
+        let (name, text) = body
+            .split_once('=')
+            .with_context(|| format!("--body must be NAME=BODY, got `{body}`"))?;
+        bodies.insert(name.to_owned(), read_body(text)?);
+    }
+    let quick = args.quick;
+    Ok(CompareOptions {
+        endpoints,
+        connections: args.connections,
+        threads: args.threads,
+        rounds: args.rounds.unwrap_or(if quick { 3 } else { 5 }).max(1),
+        duration: args.duration.unwrap_or(if quick {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_secs(3)
+        }),
+        warmup: args.warmup.unwrap_or(if quick {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(2)
+        }),
+        pipeline: args.pipeline,
+        engine: args.engine,
+        quick,
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| crate::compare::default_out_dir("")),
+        targets,
+        framework_modes,
+        server_runtime: args.server_runtime,
+        server_workers: args.server_workers,
+        pin: !args.no_pin,
+        server_cpu: args.server_cpu,
+        client_cpu: args.client_cpu,
+        headers,
+        bodies,
+        seed: args.seed,
+        progress: !args.quiet,
+        executable: std::env::current_exe().context("cannot find our own executable")?,
+    })
+}

@@ -1,0 +1,61 @@
+//! # bench-harness: the measuring instrument
+//!
+//! frameworth asks what a web framework costs. This crate answers with
+//! numbers and says how sure it is:
+//!
+//! - `bench-harness load URL` is a load generator (like wrk, wrk2, oha);
+//! - `bench-harness compare` starts raw-server and framework-server as
+//!   separate, pinned processes, loads them in alternating rounds, and
+//!   reports medians and framework/raw ratios with bootstrap 95% confidence
+//!   intervals, in a table and in a versioned `results.json`;
+//! - `bench-harness calibrate` checks the load generator against wrk.
+//!
+//! `docs/src/measuring-overhead.md` explains the method in workshop terms.
+//!
+//! ## Layout
+//!
+//! | module          | concept                                                   |
+//! |-----------------|-----------------------------------------------------------|
+//! | [`cli`]         | the command line                                          |
+//! | [`load`]        | the load generator: threads, engines, load models         |
+//! | [`request`]     | a request prepared once, sent millions of times           |
+//! | [`latency`]     | HdrHistogram recording and percentile summaries           |
+//! | [`stats`]       | medians and the bootstrap CI of a ratio of medians        |
+//! | [`procstat`]    | CPU time and memory of processes from `/proc`             |
+//! | [`pinning`]     | CPU affinity: server on one core, generator on another    |
+//! | [`server`]      | launching servers as child processes, and stopping them   |
+//! | [`environment`] | what machine and software a report was measured on        |
+//! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
+//! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
+//! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
+
+pub mod calibrate;
+pub mod cli;
+pub mod compare;
+pub mod environment;
+pub mod latency;
+pub mod load;
+pub mod pinning;
+pub mod procstat;
+pub mod report;
+pub mod request;
+pub mod server;
+pub mod stats;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A flag raised by Ctrl-C or SIGTERM. Load runs end early when it is set,
+/// and the commands return an error, so every child server is stopped by
+/// its guard on the way out (no orphans).
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    Arc::clone(FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let raised = Arc::clone(&flag);
+        // Fails only if another handler was installed first; then that one
+        // decides, and our runs simply end at their deadlines.
+        let _ = ctrlc::set_handler(move || raised.store(true, Ordering::SeqCst));
+        flag
+    }))
+}

@@ -1,0 +1,301 @@
+//! The default engine: prepared request bytes on a plain `TcpStream`,
+//! responses parsed with `httparse`. Also the pipelining engine.
+//!
+//! Per request it does one `write` of bytes prepared before the run, one
+//! `read` (usually) into a buffer that is reused, and one `httparse` pass
+//! over the response head: no allocation, no task hand-offs. That is what
+//! lets it keep up with wrk (see the module docs of [`crate::load`]).
+//!
+//! HTTP/1.1 also lets a client send several requests without waiting for
+//! the responses, which come back in order. TechEmpower's plaintext test
+//! sends 16 at a time. With `--pipeline K` we write the request bytes K times
+//! in a single `write` and read the K responses back. hyper's client never
+//! pipelines.
+//!
+//! Simplification: responses must carry `Content-Length` (both servers'
+//! do); a chunked response is reported as malformed — use `--engine hyper`
+//! for servers that stream. With pipelining, each response's latency is
+//! measured from the write of its batch.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::recorder::{ErrorKind, RECONNECT_PAUSE, Slot, classify_io};
+use super::{ThreadContext, Watchdog};
+
+/// Largest response head + body we accept before calling it malformed.
+const MAX_BUFFER: usize = 64 * 1024 * 1024;
+
+/// Runs one connection until the run's limits stop it.
+pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
+    let depth = context.pipeline;
+    let one = context.wire.len() / depth;
+    let mut schedule = context.schedule(index);
+    let mut slots: Vec<Slot> = Vec::with_capacity(depth);
+    let mut stream: Option<TcpStream> = None;
+    let mut reader = ResponseReader::new();
+    let mut watchdog = Watchdog::new(context.timeout);
+    loop {
+        // The first request of a batch follows the schedule (open loop
+        // waits for its intended time); the others of a pipelined batch,
+        // closed loop only, go with it.
+        slots.clear();
+        let intended = schedule.next_intended();
+        let Some(first) = context.control.claim(intended) else {
+            break;
+        };
+        slots.push(first);
+        while slots.len() < depth {
+            match context.control.claim(intended) {
+                Some(slot) => slots.push(slot),
+                None => break,
+            }
+        }
+        let sent = schedule.wait_until(intended).await;
+        if stream.is_none() {
+            match connect(&context).await {
+                Ok(connected) => stream = Some(connected),
+                Err(kind) => {
+                    {
+                        let mut recorder = context.recorder.borrow_mut();
+                        for slot in &slots {
+                            recorder.error(*slot, kind);
+                        }
+                    }
+                    tokio::time::sleep(RECONNECT_PAUSE).await;
+                    continue;
+                }
+            }
+        }
+        let Some(open) = stream.as_mut() else {
+            continue;
+        };
+        let mut answered = 0;
+        let outcome = watchdog
+            .guard(
+                sent,
+                exchange_batch(
+                    open,
+                    &mut reader,
+                    &context,
+                    Batch {
+                        slots: &slots,
+                        bytes: &context.wire[..slots.len() * one],
+                        intended,
+                        sent,
+                    },
+                    &mut answered,
+                ),
+            )
+            .await;
+        let failure = match outcome {
+            Some(Ok(())) => {
+                schedule.pace().await;
+                None
+            }
+            Some(Err(kind)) => Some(kind),
+            None => Some(ErrorKind::Timeout),
+        };
+        if let Some(kind) = failure {
+            let mut recorder = context.recorder.borrow_mut();
+            for slot in &slots[answered..] {
+                recorder.error(*slot, kind);
+            }
+            stream = None;
+            reader.clear();
+        }
+    }
+}
+
+async fn connect(context: &ThreadContext) -> Result<TcpStream, ErrorKind> {
+    match tokio::time::timeout(context.timeout, TcpStream::connect(context.addr)).await {
+        Ok(Ok(stream)) => {
+            stream.set_nodelay(true).map_err(|e| classify_io(&e))?;
+            Ok(stream)
+        }
+        Ok(Err(_)) | Err(_) => Err(ErrorKind::Connect),
+    }
+}
+
+/// The requests of one write: their slots, their bytes, and when they were
+/// due and sent.
+#[derive(Debug)]
+struct Batch<'a> {
+    slots: &'a [Slot],
+    bytes: &'a [u8],
+    intended: Instant,
+    sent: Instant,
+}
+
+/// Writes a batch of requests and records each response as it arrives;
+/// `answered` counts the responses recorded, so the caller knows which
+/// requests an error leaves unanswered.
+async fn exchange_batch(
+    stream: &mut TcpStream,
+    reader: &mut ResponseReader,
+    context: &ThreadContext,
+    batch: Batch<'_>,
+    answered: &mut usize,
+) -> Result<(), ErrorKind> {
+    stream
+        .write_all(batch.bytes)
+        .await
+        .map_err(|e| classify_io(&e))?;
+    for slot in batch.slots {
+        let response = reader.next_response(stream, context.head_request).await?;
+        context.response(
+            *slot,
+            response.status,
+            batch.intended,
+            batch.sent,
+            Instant::now(),
+            response.body_len as u64,
+        );
+        *answered += 1;
+    }
+    Ok(())
+}
+
+/// One response found at the start of a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedResponse {
+    pub status: u16,
+    pub head_len: usize,
+    pub body_len: usize,
+}
+
+impl ParsedResponse {
+    /// Bytes this response occupies in the stream.
+    pub fn len(&self) -> usize {
+        self.head_len + self.body_len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Parses the response at the start of `buffer`: `Ok(None)` when more bytes
+/// are needed, an error when the bytes cannot be an HTTP/1.1 response.
+///
+/// `head_request`: responses to `HEAD` announce a length but carry no body.
+pub fn parse_response(
+    buffer: &[u8],
+    head_request: bool,
+) -> Result<Option<ParsedResponse>, ErrorKind> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut response = httparse::Response::new(&mut headers);
+    let head_len = match response.parse(buffer) {
+        Ok(httparse::Status::Complete(head_len)) => head_len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(ErrorKind::Malformed),
+    };
+    let status = response.code.unwrap_or(0);
+    let mut content_length = None;
+    for header in response.headers.iter() {
+        if header.name.eq_ignore_ascii_case("content-length") {
+            let text = std::str::from_utf8(header.value).map_err(|_| ErrorKind::Malformed)?;
+            content_length = Some(
+                text.trim()
+                    .parse::<usize>()
+                    .map_err(|_| ErrorKind::Malformed)?,
+            );
+        } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
+            // See the module docs: chunked bodies are not supported here.
+            return Err(ErrorKind::Malformed);
+        }
+    }
+    let bodiless = head_request || (100..200).contains(&status) || status == 204 || status == 304;
+    let body_len = if bodiless {
+        0
+    } else {
+        content_length.ok_or(ErrorKind::Malformed)?
+    };
+    if buffer.len() < head_len + body_len {
+        return Ok(None);
+    }
+    Ok(Some(ParsedResponse {
+        status,
+        head_len,
+        body_len,
+    }))
+}
+
+/// A read buffer that yields one parsed response at a time.
+#[derive(Debug)]
+pub struct ResponseReader {
+    buffer: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl Default for ResponseReader {
+    fn default() -> Self {
+        ResponseReader::new()
+    }
+}
+
+impl ResponseReader {
+    pub fn new() -> ResponseReader {
+        ResponseReader {
+            buffer: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Forgets buffered bytes (after an error, before reconnecting).
+    pub fn clear(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
+
+    /// Reads from `stream` until one whole response is buffered, and
+    /// consumes it. Bytes of the next responses stay buffered.
+    pub async fn next_response<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        head_request: bool,
+    ) -> Result<ParsedResponse, ErrorKind> {
+        loop {
+            if let Some(response) =
+                parse_response(&self.buffer[self.start..self.end], head_request)?
+            {
+                self.start += response.len();
+                if self.start == self.end {
+                    self.clear();
+                }
+                return Ok(response);
+            }
+            if self.end == self.buffer.len() {
+                self.make_room()?;
+            }
+            let read = stream
+                .read(&mut self.buffer[self.end..])
+                .await
+                .map_err(|e| classify_io(&e))?;
+            if read == 0 {
+                // The server closed the connection in the middle of a response.
+                return Err(ErrorKind::Reset);
+            }
+            self.end += read;
+        }
+    }
+
+    fn make_room(&mut self) -> Result<(), ErrorKind> {
+        if self.start > 0 {
+            self.buffer.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        } else if self.buffer.len() < MAX_BUFFER {
+            let bigger = self.buffer.len() * 2;
+            self.buffer.resize(bigger, 0);
+        } else {
+            return Err(ErrorKind::Malformed);
+        }
+        Ok(())
+    }
+}

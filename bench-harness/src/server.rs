@@ -1,0 +1,275 @@
+//! Servers as child processes: how `compare` and `calibrate` start
+//! raw-server and framework-server, and make sure they stop.
+//!
+//! The harness starts *itself* again with the hidden `serve` subcommand,
+//! which calls the very same `connection_layer::runtime::launch` and
+//! `raw_server::run` / `framework_server::run` as the real binaries. So one
+//! command (`cargo run --release -p bench-harness -- compare`) needs nothing
+//! else built, and both servers come from the same build profile and
+//! allocator as each other.
+//!
+//! Each child gets its own database file, prints `listening on
+//! http://IP:PORT` when ready (we read its port from that line), and is
+//! stopped with SIGTERM — then SIGKILL after a deadline — when its
+//! [`ServerProcess`] guard is dropped: on success, on error and on Ctrl-C.
+//! As a last resort the child asks the kernel to send it SIGTERM if the
+//! harness dies (`PR_SET_PDEATHSIG`), so even `kill -9` leaves no orphans.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use connection_layer::{ConnectionSettings, RuntimeFlavor, ServerArgs};
+use framework_server::ServeMode;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::pinning::pin_current_thread;
+
+/// Which server the `serve` subcommand runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServerKind {
+    Raw,
+    Framework,
+}
+
+/// The hidden `serve` subcommand: what a child process runs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, value_enum)]
+    pub server: ServerKind,
+    /// framework only: `hyper` (same connection layer) or `axum` (axum::serve).
+    #[arg(long, value_enum, default_value_t = ServeMode::Hyper)]
+    pub serve_mode: ServeMode,
+    /// Pin the whole server process to this CPU.
+    #[arg(long)]
+    pub pin_cpu: Option<usize>,
+    #[command(flatten)]
+    pub server_args: ServerArgs,
+}
+
+/// Runs a server in this process, exactly as its own binary would.
+pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    // If the harness dies without stopping us, the kernel sends SIGTERM.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+    connection_layer::init_tracing();
+    // Pin before any runtime thread exists: threads inherit the affinity.
+    if let Some(cpu) = args.pin_cpu
+        && let Err(e) = pin_current_thread(cpu)
+    {
+        eprintln!("warning: {e}; serving unpinned");
+    }
+    // The same flags, defaults and settings as the servers' own binaries.
+    let state = args.server_args.open_state()?;
+    let settings = ConnectionSettings::default();
+    let addr = args
+        .server_args
+        .addr
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let (kind, mode) = (args.server, args.serve_mode);
+    connection_layer::runtime::launch(
+        addr,
+        args.server_args.runtime,
+        args.server_args.workers(),
+        move |listener, shutdown| {
+            let state = state.clone();
+            let settings = settings.clone();
+            async move {
+                match kind {
+                    ServerKind::Raw => {
+                        raw_server::run(listener, state, settings, shutdown.cancelled_owned()).await
+                    }
+                    ServerKind::Framework => {
+                        framework_server::run(
+                            listener,
+                            state,
+                            settings,
+                            mode,
+                            shutdown.cancelled_owned(),
+                        )
+                        .await
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// How to start one server child.
+#[derive(Debug, Clone)]
+pub struct LaunchSpec {
+    /// Name in reports: `raw`, `framework`, ...
+    pub name: String,
+    pub kind: ServerKind,
+    pub serve_mode: ServeMode,
+    pub runtime: RuntimeFlavor,
+    pub workers: usize,
+    pub cpu: Option<usize>,
+    /// A fresh database file for this child alone.
+    pub database: PathBuf,
+    /// Where the child's stderr (its logs) goes.
+    pub log: PathBuf,
+    /// The bench-harness binary to run (normally ourselves).
+    pub executable: PathBuf,
+}
+
+/// How long a child may take to seed its database and start listening.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a child gets to drain after SIGTERM before SIGKILL.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A running server child. Dropping it stops the child.
+#[derive(Debug)]
+pub struct ServerProcess {
+    pub name: String,
+    pub addr: SocketAddr,
+    pub pid: u32,
+    /// Whether the child is confirmed to run on only the requested CPU.
+    pub pinned: bool,
+    child: Child,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts the child and waits until it listens.
+    pub fn launch(spec: &LaunchSpec) -> anyhow::Result<ServerProcess> {
+        let log = std::fs::File::create(&spec.log)
+            .with_context(|| format!("cannot create {}", spec.log.display()))?;
+        let mut command = Command::new(&spec.executable);
+        command
+            .arg("serve")
+            .arg("--server")
+            .arg(match spec.kind {
+                ServerKind::Raw => "raw",
+                ServerKind::Framework => "framework",
+            })
+            .arg("--serve-mode")
+            .arg(match spec.serve_mode {
+                ServeMode::Hyper => "hyper",
+                ServeMode::Axum => "axum",
+            })
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .arg("--database")
+            .arg(&spec.database)
+            .arg("--runtime")
+            .arg(match spec.runtime {
+                RuntimeFlavor::CurrentThread => "current-thread",
+                RuntimeFlavor::MultiThread => "multi-thread",
+                RuntimeFlavor::PerCore => "per-core",
+            })
+            .arg("--workers")
+            .arg(spec.workers.max(1).to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log));
+        if let Some(cpu) = spec.cpu {
+            command.arg("--pin-cpu").arg(cpu.to_string());
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {}", spec.executable.display()))?;
+        let pid = child.id();
+        let stdout = child.stdout.take().context("child has no stdout")?;
+
+        // Read the child's stdout on a thread, so we can wait with a timeout.
+        // The thread keeps draining it afterwards so the child never blocks
+        // on a full pipe.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut announced = false;
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if !announced && let Some(url) = line.strip_prefix("listening on http://") {
+                    announced = true;
+                    let _ = sender.send(url.trim().parse::<SocketAddr>().ok());
+                }
+            }
+            if !announced {
+                let _ = sender.send(None);
+            }
+        });
+
+        let mut process = ServerProcess {
+            name: spec.name.clone(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            pid,
+            pinned: false,
+            child,
+            log: spec.log.clone(),
+        };
+        match receiver.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(Some(addr)) => process.addr = addr,
+            Ok(None) | Err(_) => {
+                process.stop();
+                bail!(
+                    "server {} did not start; its log ({}) ends with:\n{}",
+                    spec.name,
+                    spec.log.display(),
+                    process.log_tail()
+                );
+            }
+        }
+        process.pinned = spec
+            .cpu
+            .is_some_and(|cpu| allowed_cpu_list(pid).is_some_and(|list| list == cpu.to_string()));
+        Ok(process)
+    }
+
+    /// The last lines of the child's log, for error messages.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// SIGTERM, wait up to [`STOP_TIMEOUT`], then SIGKILL. Idempotent.
+    pub fn stop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        if let Ok(pid) = i32::try_from(self.pid) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_)) | Err(_)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `Cpus_allowed_list` of a process, e.g. `0` or `0-1`.
+fn allowed_cpu_list(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|line| {
+        line.strip_prefix("Cpus_allowed_list:")
+            .map(|value| value.trim().to_owned())
+    })
+}
+
+/// The hidden `exec-pinned` subcommand: pin this process to `cpu`, then
+/// replace it with `command` (affinity survives `exec`). This is how wrk is
+/// pinned without depending on `taskset`.
+pub fn exec_pinned(cpu: usize, command: &[String]) -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let (program, args) = command.split_first().context("no command to run")?;
+    if let Err(e) = pin_current_thread(cpu) {
+        eprintln!("warning: {e}; running unpinned");
+    }
+    let error = Command::new(program).args(args).exec();
+    Err(error).with_context(|| format!("cannot run {program}"))
+}
