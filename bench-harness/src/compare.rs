@@ -35,9 +35,8 @@ use crate::request::{RequestSpec, parse_url};
 use crate::server::{LaunchSpec, ServerKind, ServerProcess};
 use crate::stats::{DEFAULT_RESAMPLES, bootstrap_ratio_of_medians, median};
 
-/// The endpoints compared by default, by catalogue name. `users-show` and
-/// `users-create` are the names the users issue is expected to give `/users/1`
-/// and `POST /users`; names not (yet) in the catalogue are skipped.
+/// The endpoints compared by default, by catalogue name: the benchmark
+/// endpoints, then `GET /users/1` and `POST /users` (see [`DEFAULT_BODIES`]).
 pub const DEFAULT_ENDPOINTS: &[&str] = &[
     "plaintext",
     "json",
@@ -47,6 +46,23 @@ pub const DEFAULT_ENDPOINTS: &[&str] = &[
     "users-show",
     "users-create",
 ];
+
+/// Bodies sent when `--body` names none. An endpoint that stores what it
+/// receives and refuses duplicates needs a fresh value in every request, or
+/// every request after the first would be a `409`: the generator replaces
+/// each `{unique}` with a token no other request of the run carries.
+/// Endpoints not listed here send their catalogue example body.
+pub const DEFAULT_BODIES: &[(&str, &str)] = &[(
+    "users-create",
+    r#"{"name":"Load {unique}","email":"load-{unique}@example.com"}"#,
+)];
+
+fn default_body(endpoint: &str) -> Option<&'static str> {
+    DEFAULT_BODIES
+        .iter()
+        .find(|(name, _)| *name == endpoint)
+        .map(|(_, body)| *body)
+}
 
 /// The endpoints of `--quick`.
 pub const QUICK_ENDPOINTS: &[&str] = &["plaintext", "json"];
@@ -364,16 +380,25 @@ fn request_for(
     request.method = Method::from_bytes(endpoint.method.as_bytes())
         .with_context(|| format!("invalid method {}", endpoint.method))?;
     request.headers = options.headers.clone();
-    if let Some(body) = options.bodies.get(&endpoint.name) {
-        request.body = body.clone();
-        if !request
+    let catalogued =
+        shared_handlers::catalogue::by_name(&endpoint.name).and_then(|e| e.request_body);
+    let body = options
+        .bodies
+        .get(&endpoint.name)
+        .cloned()
+        .or_else(|| default_body(&endpoint.name).map(|body| Bytes::from_static(body.as_bytes())))
+        .or_else(|| catalogued.map(|body| Bytes::from_static(body.example.as_bytes())));
+    if let Some(body) = body {
+        request.body = body;
+        let has_type = request
             .headers
             .iter()
-            .any(|(name, _)| name == http::header::CONTENT_TYPE)
-        {
+            .any(|(name, _)| name == http::header::CONTENT_TYPE);
+        if !has_type {
+            let content_type = catalogued.map_or("application/json", |body| body.content_type);
             request.headers.push((
                 http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(content_type),
             ));
         }
     }

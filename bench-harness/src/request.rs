@@ -81,6 +81,8 @@ pub struct PreparedRequest {
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    /// Where [`UNIQUE`] tokens go in `body`.
+    unique_at: Vec<usize>,
 }
 
 impl PreparedRequest {
@@ -91,7 +93,82 @@ impl PreparedRequest {
         *request.headers_mut() = self.headers.clone();
         request
     }
+
+    /// Whether the body asks for a fresh [`UNIQUE`] token per request.
+    pub fn has_unique(&self) -> bool {
+        !self.unique_at.is_empty()
+    }
+
+    /// Like [`PreparedRequest::build`], with `token` written into the body
+    /// (one small copy of the body: only requests that ask for it pay).
+    pub fn build_with_token(&self, token: &UniqueToken) -> Request<Full<Bytes>> {
+        let mut body = self.body.to_vec();
+        for &offset in &self.unique_at {
+            token.write(&mut body[offset..offset + UNIQUE_WIDTH]);
+        }
+        let mut request = self.build();
+        *request.body_mut() = Full::new(Bytes::from(body));
+        request
+    }
 }
+
+// ANCHOR: unique
+/// Written in a request body, replaced in every request by a token that no
+/// other request of the run carries — for endpoints that refuse duplicates,
+/// such as `POST /users` with its unique emails:
+/// `{"name":"Load {unique}","email":"load-{unique}@example.com"}`.
+pub const UNIQUE: &str = "{unique}";
+
+/// The token's width in bytes. Fixed, so a body's length — and so its
+/// `Content-Length` and the prepared bytes around it — never change: the
+/// generator overwrites the token in place instead of building a request.
+pub const UNIQUE_WIDTH: usize = 24;
+
+/// A per-request token: 8 hex digits for the run (random), 4 for the
+/// connection, 12 for the request's number on that connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueToken {
+    pub run: u32,
+    pub connection: u16,
+    pub sequence: u64,
+}
+
+impl UniqueToken {
+    /// Writes the token as lowercase hex into `out` (`UNIQUE_WIDTH` bytes).
+    pub fn write(&self, out: &mut [u8]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digits = (0..8)
+            .rev()
+            .map(|i| (u64::from(self.run) >> (4 * i)) & 0xf)
+            .chain(
+                (0..4)
+                    .rev()
+                    .map(|i| (u64::from(self.connection) >> (4 * i)) & 0xf),
+            )
+            .chain((0..12).rev().map(|i| (self.sequence >> (4 * i)) & 0xf));
+        for (slot, digit) in out.iter_mut().zip(digits) {
+            *slot = HEX[usize::try_from(digit).unwrap_or(0)];
+        }
+    }
+}
+
+/// The body with each [`UNIQUE`] replaced by `UNIQUE_WIDTH` zeros, and the
+/// offsets of those tokens in it.
+fn expand_unique(body: &[u8]) -> (Bytes, Vec<usize>) {
+    let marker = UNIQUE.as_bytes();
+    let mut expanded = Vec::with_capacity(body.len());
+    let mut offsets = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.windows(marker.len()).position(|w| w == marker) {
+        expanded.extend_from_slice(&rest[..at]);
+        offsets.push(expanded.len());
+        expanded.extend_from_slice(&[b'0'; UNIQUE_WIDTH]);
+        rest = &rest[at + marker.len()..];
+    }
+    expanded.extend_from_slice(rest);
+    (Bytes::from(expanded), offsets)
+}
+// ANCHOR_END: unique
 
 impl RequestSpec {
     /// A `GET` of `target` on `authority` with no extra headers.
@@ -121,20 +198,29 @@ impl RequestSpec {
         for (name, value) in &self.headers {
             headers.append(name.clone(), value.clone());
         }
-        if !self.body.is_empty() && !headers.contains_key(CONTENT_LENGTH) {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(self.body.len()));
+        let (body, unique_at) = expand_unique(&self.body);
+        if !body.is_empty() && !headers.contains_key(CONTENT_LENGTH) {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
         }
         Ok(PreparedRequest {
             method: self.method.clone(),
             uri,
             headers,
-            body: self.body.clone(),
+            body,
+            unique_at,
         })
     }
 
     /// The request as bytes on the wire, for the pipelining client.
     pub fn to_wire(&self) -> Vec<u8> {
-        let mut wire = Vec::with_capacity(64 + self.target.len() + self.body.len());
+        self.to_wire_with_unique().0
+    }
+
+    /// The request as bytes on the wire, and where in them the [`UNIQUE`]
+    /// tokens of the body are.
+    pub fn to_wire_with_unique(&self) -> (Vec<u8>, Vec<usize>) {
+        let (body, unique_at) = expand_unique(&self.body);
+        let mut wire = Vec::with_capacity(64 + self.target.len() + body.len());
         wire.extend_from_slice(self.method.as_str().as_bytes());
         wire.push(b' ');
         wire.extend_from_slice(self.target.as_bytes());
@@ -149,12 +235,14 @@ impl RequestSpec {
             wire.extend_from_slice(value.as_bytes());
             wire.extend_from_slice(b"\r\n");
         }
-        if !self.body.is_empty() && !has_length {
-            wire.extend_from_slice(format!("content-length: {}\r\n", self.body.len()).as_bytes());
+        if !body.is_empty() && !has_length {
+            wire.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
         }
         wire.extend_from_slice(b"\r\n");
-        wire.extend_from_slice(&self.body);
-        wire
+        let body_start = wire.len();
+        wire.extend_from_slice(&body);
+        let unique_at = unique_at.into_iter().map(|at| body_start + at).collect();
+        (wire, unique_at)
     }
 }
 
@@ -174,6 +262,42 @@ mod tests {
     fn https_urls_are_refused_with_a_reason() {
         let error = parse_url("https://127.0.0.1/").expect_err("https is refused");
         assert!(error.to_string().contains("http://"));
+    }
+
+    #[test]
+    fn unique_tokens_keep_the_length_and_differ_per_request() {
+        let mut spec = RequestSpec::get("127.0.0.1:1", "/users");
+        spec.method = Method::POST;
+        spec.body = Bytes::from_static(br#"{"email":"u{unique}@x.org","name":"{unique}"}"#);
+        let (mut wire, at) = spec.to_wire_with_unique();
+        assert_eq!(at.len(), 2);
+        let length = br#"{"email":"u@x.org","name":""}"#.len() + 2 * UNIQUE_WIDTH;
+        assert!(String::from_utf8_lossy(&wire).contains(&format!("content-length: {length}\r\n")));
+        let token = UniqueToken {
+            run: 0xdead_beef,
+            connection: 7,
+            sequence: 42,
+        };
+        for &offset in &at {
+            token.write(&mut wire[offset..offset + UNIQUE_WIDTH]);
+        }
+        let text = String::from_utf8_lossy(&wire);
+        assert!(
+            text.ends_with(
+                r#"{"email":"udeadbeef000700000000002a@x.org","name":"deadbeef000700000000002a"}"#
+            ),
+            "{text}"
+        );
+        let prepared = spec.prepare().expect("prepares");
+        assert!(prepared.has_unique());
+        let other = UniqueToken {
+            sequence: 43,
+            ..token
+        };
+        assert_ne!(
+            format!("{:?}", prepared.build_with_token(&token).body()),
+            format!("{:?}", prepared.build_with_token(&other).body())
+        );
     }
 
     #[test]

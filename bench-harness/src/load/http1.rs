@@ -19,12 +19,18 @@ use tokio::net::TcpStream;
 
 use super::recorder::{ErrorKind, RECONNECT_PAUSE, classify_hyper, classify_io};
 use super::{ThreadContext, Watchdog};
+use crate::request::UniqueToken;
 
 /// Runs one connection's request loop until the run's limits stop it.
 pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let mut schedule = context.schedule(index);
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
     let mut watchdog = Watchdog::new(context.timeout);
+    let mut token = UniqueToken {
+        run: context.run_id,
+        connection: u16::try_from(index).unwrap_or(u16::MAX),
+        sequence: 0,
+    };
     loop {
         let intended = schedule.next_intended();
         let Some(slot) = context.control.claim(intended) else {
@@ -44,7 +50,12 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
         let Some(ready) = sender.as_mut() else {
             continue;
         };
-        let request = context.prepared.build();
+        let request = if context.prepared.has_unique() {
+            token.sequence += 1;
+            context.prepared.build_with_token(&token)
+        } else {
+            context.prepared.build()
+        };
         let outcome = watchdog.guard(sent, exchange(ready, request)).await;
         let done = Instant::now();
         match outcome {

@@ -314,6 +314,10 @@ struct ThreadContext {
     prepared: PreparedRequest,
     /// Pipelining: the request bytes repeated `pipeline` times.
     wire: Vec<u8>,
+    /// Where a per-request [`crate::request::UNIQUE`] token goes in one
+    /// request's bytes (empty for most requests), and the run's random id.
+    unique_at: Vec<usize>,
+    run_id: u32,
     pipeline: usize,
     head_request: bool,
     timeout: Duration,
@@ -380,7 +384,10 @@ pub fn run(config: &LoadConfig) -> anyhow::Result<LoadReport> {
     }
     let threads = config.threads.min(config.connections);
     let prepared = config.request.prepare()?;
-    let wire = config.request.to_wire().repeat(config.pipeline);
+    let (one_request, unique_at) = config.request.to_wire_with_unique();
+    let wire = one_request.repeat(config.pipeline);
+    // Tokens from two runs against the same server must not collide either.
+    let run_id = fastrand::u32(..);
     let head_request = config.request.method == http::Method::HEAD;
 
     let run_start = Instant::now();
@@ -404,6 +411,7 @@ pub fn run(config: &LoadConfig) -> anyhow::Result<LoadReport> {
         let control = Arc::clone(&control);
         let prepared = prepared.clone();
         let wire = wire.clone();
+        let unique_at = unique_at.clone();
         let (addr, pipeline, timeout, pin, engine) = (
             config.addr,
             config.pipeline,
@@ -425,6 +433,8 @@ pub fn run(config: &LoadConfig) -> anyhow::Result<LoadReport> {
                     addr,
                     prepared,
                     wire,
+                    unique_at,
+                    run_id,
                     pipeline,
                     head_request,
                     timeout,

@@ -25,6 +25,7 @@ use tokio::net::TcpStream;
 
 use super::recorder::{ErrorKind, RECONNECT_PAUSE, Slot, classify_io};
 use super::{ThreadContext, Watchdog};
+use crate::request::{UNIQUE_WIDTH, UniqueToken};
 
 /// Largest response head + body we accept before calling it malformed.
 const MAX_BUFFER: usize = 64 * 1024 * 1024;
@@ -38,6 +39,14 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let mut stream: Option<TcpStream> = None;
     let mut reader = ResponseReader::new();
     let mut watchdog = Watchdog::new(context.timeout);
+    // Requests that carry a unique token get their own copy of the bytes,
+    // with the token overwritten in place before each write.
+    let mut own_wire = (!context.unique_at.is_empty()).then(|| context.wire.clone());
+    let mut token = UniqueToken {
+        run: context.run_id,
+        connection: u16::try_from(index).unwrap_or(u16::MAX),
+        sequence: 0,
+    };
     loop {
         // The first request of a batch follows the schedule (open loop
         // waits for its intended time); the others of a pipelined batch,
@@ -83,7 +92,19 @@ pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
                     &context,
                     Batch {
                         slots: &slots,
-                        bytes: &context.wire[..slots.len() * one],
+                        bytes: match own_wire.as_mut() {
+                            Some(wire) => {
+                                for request in 0..slots.len() {
+                                    for &at in &context.unique_at {
+                                        let at = request * one + at;
+                                        token.write(&mut wire[at..at + UNIQUE_WIDTH]);
+                                    }
+                                    token.sequence += 1;
+                                }
+                                &wire[..slots.len() * one]
+                            }
+                            None => &context.wire[..slots.len() * one],
+                        },
                         intended,
                         sent,
                     },
