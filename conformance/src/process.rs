@@ -7,6 +7,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
 /// A server binary started as a child process.
 #[derive(Debug)]
 pub struct Running {
@@ -60,10 +63,8 @@ impl Running {
 
     /// Sends SIGTERM and waits (at most `deadline`) for the process to exit.
     pub fn terminate(mut self, deadline: Duration) -> anyhow::Result<ExitStatus> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()?;
-        anyhow::ensure!(status.success(), "kill -TERM failed");
+        let pid = i32::try_from(self.child.id())?;
+        kill(Pid::from_raw(pid), Signal::SIGTERM)?;
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
