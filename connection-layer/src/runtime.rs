@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::serve::bind;
+use crate::shutdown::Signals;
 
 /// The runtime layout, chosen with `--runtime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,10 +60,11 @@ where
                     .build()?
             };
             let listener = bind(addr, false).with_context(|| format!("cannot listen on {addr}"))?;
-            announce(listener.local_addr()?);
             runtime.block_on(async {
+                let signals = Signals::install().context("cannot install signal handlers")?;
+                announce(listener.local_addr()?);
                 let listener = TcpListener::from_std(listener)?;
-                tokio::spawn(cancel_on_signal(shutdown.clone()));
+                tokio::spawn(cancel_on_signal(signals, shutdown.clone()));
                 serve_on(listener, shutdown).await
             })
         }
@@ -76,6 +78,15 @@ where
                 listeners
                     .push(bind(bound, true).with_context(|| format!("cannot listen on {bound}"))?);
             }
+            // The main thread only waits for a signal (or for a worker to
+            // stop); its handlers are installed before we announce.
+            let signal_runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let signals = {
+                let _inside = signal_runtime.enter();
+                Signals::install().context("cannot install signal handlers")?
+            };
             announce(bound);
 
             let serve_on = Arc::new(serve_on);
@@ -101,11 +112,7 @@ where
                 threads.push(thread);
             }
 
-            // The main thread only waits for a signal (or for a worker to stop).
-            let signals = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            signals.block_on(cancel_on_signal(shutdown));
+            signal_runtime.block_on(cancel_on_signal(signals, shutdown));
             let mut result = Ok(());
             for thread in threads {
                 match thread.join() {
@@ -131,9 +138,9 @@ fn announce(addr: SocketAddr) {
 
 /// Cancels `shutdown` on Ctrl-C or SIGTERM; returns early if something else
 /// cancelled it first.
-async fn cancel_on_signal(shutdown: CancellationToken) {
+async fn cancel_on_signal(signals: Signals, shutdown: CancellationToken) {
     tokio::select! {
-        () = crate::shutdown::signal() => shutdown.cancel(),
+        () = signals.recv() => shutdown.cancel(),
         () = shutdown.cancelled() => {}
     }
 }

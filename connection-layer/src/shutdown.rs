@@ -1,36 +1,34 @@
 //! The shutdown signal: Ctrl-C in a terminal, SIGTERM from a process manager.
+//!
+//! Handlers are installed *before* the server announces its address: a
+//! process manager (or a test) that sends SIGTERM the moment it reads
+//! `listening on ...` must find the handler in place, or the default action
+//! would kill the process without draining anything.
 
-/// Completes when the process receives Ctrl-C (SIGINT) or SIGTERM.
-///
-/// If a signal handler cannot be installed (very rare; e.g. no signal
-/// support), that signal is simply never seen: we log it and wait for the
-/// other one rather than shutting down at once.
-pub async fn signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+/// Installed handlers for SIGINT (Ctrl-C) and SIGTERM.
+#[derive(Debug)]
+pub struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    /// Installs the handlers. Must be called inside a tokio runtime, and the
+    /// returned value awaited on that same runtime.
+    pub fn install() -> std::io::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Completes when the process receives Ctrl-C (SIGINT) or SIGTERM.
+    pub async fn recv(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => tracing::info!("Ctrl-C received, shutting down"),
+            _ = self.terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
         }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
     }
 }
