@@ -82,6 +82,15 @@ impl Target {
 
     /// Like [`Target::start`], with explicit request-layer settings.
     pub async fn start_with(kind: Kind, config: AppConfig) -> anyhow::Result<Target> {
+        Target::start_with_settings(kind, config, ConnectionSettings::default()).await
+    }
+
+    /// Like [`Target::start_with`], with explicit connection settings too.
+    pub async fn start_with_settings(
+        kind: Kind,
+        config: AppConfig,
+        settings: ConnectionSettings,
+    ) -> anyhow::Result<Target> {
         let database_dir = tempfile::tempdir()?;
         let path = database_dir.path().join("conformance.sqlite3");
         // Opening seeds 10,000 rows: blocking work, kept off the test runtime.
@@ -90,7 +99,6 @@ impl Target {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
-        let settings = ConnectionSettings::default();
         let signal = shutdown.clone().cancelled_owned();
         let server_state = state.clone();
         let task = match kind {

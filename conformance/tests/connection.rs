@@ -214,3 +214,36 @@ async fn shutdown_finishes_an_in_flight_request_and_closes_idle_connections() {
         assert_eq!(idle.try_read(&mut buf).unwrap_or(0), 0, "{}", kind.label());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
+    // The slowloris defence: without a header-read timeout, a client that
+    // sends a few bytes and stops holds its connection (and a task) forever.
+    let settings = connection_layer::ConnectionSettings {
+        header_read_timeout: Duration::from_millis(200),
+        ..connection_layer::ConnectionSettings::default()
+    };
+    for kind in [Kind::Raw, Kind::Framework] {
+        let target = Target::start_with_settings(
+            kind,
+            shared_handlers::AppConfig::default(),
+            settings.clone(),
+        )
+        .await
+        .expect("server starts");
+        let (responses, outcome) = raw_exchange(
+            target.addr,
+            b"GET /plaintext HTTP/1.1\r\nHost: x\r\n",
+            1,
+            WAIT,
+        )
+        .await
+        .expect("the server ends the exchange");
+        assert!(
+            responses.is_empty(),
+            "{}: no answer to an unfinished head",
+            kind.label()
+        );
+        assert_eq!(outcome, ConnectionOutcome::Closed, "{}", kind.label());
+    }
+}
