@@ -216,13 +216,13 @@ pub struct CostArgs {
     #[arg(long, value_delimiter = ',')]
     pub endpoints: Option<Vec<String>>,
     /// Requests before the measured segment (warm-up).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 200)]
     pub n1: u64,
     /// Requests at the end of the measured segment (N2 - N1 are measured).
-    #[arg(long, default_value_t = 2500)]
+    #[arg(long, default_value_t = 1200)]
     pub n2: u64,
-    /// Server processes under callgrind per endpoint and server (median reported).
-    #[arg(long, default_value_t = 3)]
+    /// Server processes under callgrind per endpoint and server (mean reported).
+    #[arg(long, default_value_t = 7)]
     pub repeat: usize,
     /// Requests before allocations are counted.
     #[arg(long, default_value_t = 500)]

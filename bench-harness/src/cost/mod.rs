@@ -21,11 +21,13 @@
 //! some requests depending on how the heap was laid out at start-up, and
 //! start-up has threads racing (the connection pool opens its connections
 //! in the background), so two processes of the same server differ by up to
-//! ~1.5% per request, while two segments of one process agree to 0.02%.
+//! ~2% per request, while two segments of one process agree to 0.02%.
 //! Differencing two processes adds both processes' noise; cutting one
-//! process adds none. The process-to-process spread is still real, so each
-//! server runs `--repeat` times (3 by default) and the median is reported,
-//! with every run in `cost.json`.
+//! process adds none. The process-to-process spread is still real (and
+//! often two-valued: a process lands in one heap layout or another), so
+//! each server runs `--repeat` times (7 by default) and the **mean** is
+//! reported — a median would jump between the two values — with every run
+//! and the spread in `cost.json`.
 //!
 //! Each server process gets a fresh copy of one pre-seeded database, so
 //! every start does the same work.
@@ -83,7 +85,7 @@ pub struct CostOptions {
     pub n1: u64,
     /// Requests at the end of the measured segment.
     pub n2: u64,
-    /// Server processes per endpoint and server under callgrind; the median
+    /// Server processes per endpoint and server under callgrind; the mean
     /// is reported.
     pub repeat: usize,
     /// Allocation counting: requests before counting, and counted.
@@ -145,11 +147,11 @@ pub struct EndpointCost {
 /// One server on one endpoint. `None` (JSON `null`) when not measured.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ServerCost {
-    /// Median over the callgrind runs.
+    /// Mean over the callgrind runs (server processes).
     pub instructions_per_request: Option<f64>,
     pub allocations_per_request: Option<f64>,
     pub bytes_allocated_per_request: Option<f64>,
-    /// Of the run whose instructions per request are the median.
+    /// Of the run whose instructions per request are closest to the mean.
     #[serde(default)]
     pub top_functions: Vec<TopFunction>,
     /// Every callgrind run's figure, in the order they ran.
@@ -199,7 +201,7 @@ impl CostReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "cost per request: instructions (callgrind, median of {} runs, requests {}..{}), allocations (counting allocator, {} requests)",
+            "cost per request: instructions (callgrind, mean of {} processes, requests {}..{}), allocations (counting allocator, {} requests)",
             self.method.repeat.max(1),
             self.method.n1 + 1,
             self.method.n2,
@@ -337,15 +339,20 @@ fn shorten(name: &str, max: usize) -> String {
     format!("{head}…{tail}")
 }
 
-/// (max − min) / median of a set of runs, when there are two or more.
+/// The arithmetic mean, or `None` for no values.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// (max − min) / mean of a set of runs, when there are two or more.
 pub fn spread(runs: &[f64]) -> Option<f64> {
     if runs.len() < 2 {
         return None;
     }
-    let median = crate::stats::median(runs)?;
+    let mean = mean(runs)?;
     let max = runs.iter().copied().fold(f64::MIN, f64::max);
     let min = runs.iter().copied().fold(f64::MAX, f64::min);
-    (median > 0.0).then(|| (max - min) / median)
+    (mean > 0.0).then(|| (max - min) / mean)
 }
 
 // ANCHOR: differencing
@@ -379,7 +386,9 @@ pub fn per_request_from_segments(
 #[derive(Debug, Clone)]
 struct InstructionRun {
     per_request: f64,
-    top_functions: Vec<TopFunction>,
+    /// The measured part of the profile, and its total.
+    segment: PathBuf,
+    segment_total: u64,
 }
 
 /// Runs the whole measurement, writes `cost.json` and `cost.txt` into
@@ -494,17 +503,25 @@ pub fn run(options: &CostOptions) -> anyhow::Result<CostReport> {
                     runs.push(run);
                 }
                 let figures: Vec<f64> = runs.iter().map(|r| r.per_request).collect();
-                let median = crate::stats::median(&figures);
-                cost.instructions_per_request = median;
-                // The functions of the run closest to the median.
-                if let Some(median) = median
+                let mean = mean(&figures);
+                cost.instructions_per_request = mean;
+                // The functions of the run closest to the mean (annotating
+                // takes a while, so only that one is).
+                if options.top > 0
+                    && let Some(mean) = mean
                     && let Some(closest) = runs.iter().min_by(|a, b| {
-                        (a.per_request - median)
+                        (a.per_request - mean)
                             .abs()
-                            .total_cmp(&(b.per_request - median).abs())
+                            .total_cmp(&(b.per_request - mean).abs())
                     })
                 {
-                    cost.top_functions = closest.top_functions.clone();
+                    let costs = callgrind::annotate(&closest.segment)?;
+                    cost.top_functions = callgrind::top_functions(
+                        &costs,
+                        closest.segment_total,
+                        options.n2 - options.n1,
+                        options.top,
+                    );
                 }
                 cost.instructions_per_request_runs = figures;
             }
@@ -528,7 +545,7 @@ pub fn run(options: &CostOptions) -> anyhow::Result<CostReport> {
                 "valgrind --tool=callgrind, current-thread runtime, one keep-alive connection, \
                  sequential requests; the profile is cut after request {} and after request {} \
                  inside one server process, so the segment holds I(N2) - I(N1); the probe's own \
-                 cost (an empty segment) is subtracted; divided by N2 - N1; median of {} processes",
+                 cost (an empty segment) is subtracted; divided by N2 - N1; mean of {} processes",
                 options.n1,
                 options.n2,
                 options.repeat.max(1)
@@ -723,16 +740,10 @@ fn measure_instructions(
         callgrind::total_instructions(&text).with_context(|| format!("in {}", path.display()))
     };
     let (segment, empty) = (read(2)?, read(3)?);
-    let per_request = per_request_from_segments(segment, empty, options.n1, options.n2)?;
-    let top_functions = if options.top > 0 {
-        let costs = callgrind::annotate(&callgrind::part_path(&profile, 2))?;
-        callgrind::top_functions(&costs, segment, options.n2 - options.n1, options.top)
-    } else {
-        Vec::new()
-    };
     Ok(InstructionRun {
-        per_request,
-        top_functions,
+        per_request: per_request_from_segments(segment, empty, options.n1, options.n2)?,
+        segment: callgrind::part_path(&profile, 2),
+        segment_total: segment,
     })
 }
 
@@ -767,10 +778,12 @@ mod tests {
     }
 
     #[test]
-    fn spread_is_range_over_median() {
+    fn spread_is_range_over_mean() {
         assert_eq!(spread(&[100.0]), None);
         let s = spread(&[99.0, 100.0, 101.0]).expect("three runs");
         assert!((s - 0.02).abs() < 1e-12);
+        assert_eq!(mean(&[]), None);
+        assert_eq!(mean(&[16_736.0, 16_890.0]), Some(16_813.0));
     }
 
     #[test]
@@ -817,7 +830,7 @@ mod tests {
                 allocations: "counting allocator".to_owned(),
                 n1: 500,
                 n2: 2500,
-                repeat: 3,
+                repeat: 7,
                 alloc_warmup: 500,
                 alloc_requests: 10_000,
             },
