@@ -248,6 +248,13 @@ pub struct CostArgs {
     /// Keep callgrind's profiles in OUT/callgrind/ (open them with kcachegrind).
     #[arg(long)]
     pub keep_profiles: bool,
+    /// The CPU harness, client and servers share (one CPU makes the
+    /// database endpoints' thread hand-offs repeatable).
+    #[arg(long, default_value_t = 0)]
+    pub cpu: usize,
+    /// Do not pin to a CPU.
+    #[arg(long)]
+    pub no_pin: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -319,6 +326,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_else(|| crate::compare::default_out_dir("cost")),
                 json: args.json,
                 keep_profiles: args.keep_profiles,
+                cpu: (!args.no_pin).then_some(args.cpu),
                 executable: std::env::current_exe().context("cannot find our own executable")?,
             };
             let report = crate::cost::run(&options)?;
