@@ -386,7 +386,7 @@ Ir                   file:function
                 "free",
             ]
         );
-        assert!((top[0].inclusive_instructions_per_request - 9_254.5105).abs() < 1e-6);
+        assert!((top[0].inclusive_instructions_per_request - 9_254.510_5).abs() < 1e-6);
         assert!(top_functions(&costs, 31_710_415, 0, 3).is_empty());
     }
 
