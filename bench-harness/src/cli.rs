@@ -1,4 +1,4 @@
-//! The command line: `load`, `compare`, `calibrate`, and two hidden
+//! The command line: `load`, `compare`, `calibrate`, `cost`, and two hidden
 //! subcommands the harness uses to start its own children (`serve`,
 //! `exec-pinned`).
 
@@ -36,6 +36,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Check the load generator against wrk on the same server.
     Calibrate(CalibrateArgs),
+    /// Instructions (callgrind) and heap allocations per request, both servers.
+    Cost(CostArgs),
     /// Run a server in this process (how compare starts its children).
     #[command(hide = true)]
     Serve(ServeArgs),
@@ -208,6 +210,54 @@ pub struct CalibrateArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CostArgs {
+    /// Catalogue endpoint names, comma separated; `name=/target` overrides
+    /// the request target [default: plaintext,json,db,queries,fortunes,users-show]
+    #[arg(long, value_delimiter = ',')]
+    pub endpoints: Option<Vec<String>>,
+    /// Requests before the measured segment (warm-up).
+    #[arg(long, default_value_t = 200)]
+    pub n1: u64,
+    /// Requests at the end of the measured segment (N2 - N1 are measured).
+    #[arg(long, default_value_t = 1200)]
+    pub n2: u64,
+    /// Server processes under callgrind per endpoint and server (mean reported).
+    #[arg(long, default_value_t = 7)]
+    pub repeat: usize,
+    /// Requests before allocations are counted.
+    #[arg(long, default_value_t = 500)]
+    pub alloc_warmup: u64,
+    /// Requests whose allocations are counted.
+    #[arg(long, default_value_t = 10_000)]
+    pub alloc_requests: u64,
+    /// Measure allocations only (no valgrind needed).
+    #[arg(long)]
+    pub no_valgrind: bool,
+    /// The valgrind executable.
+    #[arg(long, default_value = "valgrind")]
+    pub valgrind: String,
+    /// Functions listed per endpoint and server (0: none, faster).
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Output folder for cost.json and cost.txt [default: reports/<timestamp>-cost/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write cost.json to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Keep callgrind's profiles in OUT/callgrind/ (open them with kcachegrind).
+    #[arg(long)]
+    pub keep_profiles: bool,
+    /// The CPU harness, client and servers share (one CPU makes the
+    /// database endpoints' thread hand-offs repeatable).
+    #[arg(long, default_value_t = 0)]
+    pub cpu: usize,
+    /// Do not pin to a CPU.
+    #[arg(long)]
+    pub no_pin: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ExecPinnedArgs {
     #[arg(long)]
     pub cpu: usize,
@@ -251,6 +301,40 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "results: {}",
                 options.out.join("calibration.json").display()
+            );
+            Ok(())
+        }
+        Command::Cost(args) => {
+            let names = match &args.endpoints {
+                Some(names) => names.clone(),
+                None => crate::cost::DEFAULT_ENDPOINTS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+            };
+            let options = crate::cost::CostOptions {
+                endpoints: crate::compare::resolve_endpoints(&names, args.endpoints.is_none())?,
+                n1: args.n1,
+                n2: args.n2,
+                repeat: args.repeat,
+                alloc_warmup: args.alloc_warmup,
+                alloc_requests: args.alloc_requests,
+                valgrind: (!args.no_valgrind).then_some(args.valgrind),
+                top: args.top,
+                out: args
+                    .out
+                    .unwrap_or_else(|| crate::compare::default_out_dir("cost")),
+                json: args.json,
+                keep_profiles: args.keep_profiles,
+                cpu: (!args.no_pin).then_some(args.cpu),
+                executable: std::env::current_exe().context("cannot find our own executable")?,
+            };
+            let report = crate::cost::run(&options)?;
+            println!("\n{}", report.render_table());
+            println!(
+                "results: {} (top functions: {})",
+                options.out.join("cost.json").display(),
+                options.out.join("cost.txt").display()
             );
             Ok(())
         }

@@ -8,7 +8,10 @@
 //!   separate, pinned processes, loads them in alternating rounds, and
 //!   reports medians and framework/raw ratios with bootstrap 95% confidence
 //!   intervals, in a table and in a versioned `results.json`;
-//! - `bench-harness calibrate` checks the load generator against wrk.
+//! - `bench-harness calibrate` checks the load generator against wrk;
+//! - `bench-harness cost` counts instructions (callgrind) and heap
+//!   allocations per request of both servers: figures that do not move
+//!   with the machine's load.
 //!
 //! `docs/src/measuring-overhead.md` explains the method in workshop terms.
 //!
@@ -28,10 +31,12 @@
 //! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
 //! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
 //! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
+//! | [`cost`]        | instructions and allocations per request, `cost.json`     |
 
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
+pub mod cost;
 pub mod environment;
 pub mod latency;
 pub mod load;

@@ -14,11 +14,20 @@
 //! [`ServerProcess`] guard is dropped: on success, on error and on Ctrl-C.
 //! As a last resort the child asks the kernel to send it SIGTERM if the
 //! harness dies (`PR_SET_PDEATHSIG`), so even `kill -9` leaves no orphans.
+//!
+//! `cost` needs two more things ([`LaunchOptions`]): a child started *under*
+//! another program (valgrind), and a side channel into the child
+//! (`serve --probe`: commands on its stdin, one answer line each on its
+//! stdout, see [`crate::cost::probe`]) to read its allocation counters and
+//! to mark where callgrind should cut its profile. The channel stays out of
+//! HTTP, so both servers answer exactly the same endpoints.
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -47,6 +56,10 @@ pub struct ServeArgs {
     /// Pin the whole server process to this CPU.
     #[arg(long)]
     pub pin_cpu: Option<usize>,
+    /// Read commands on stdin and answer each with one JSON line of
+    /// allocation counters on stdout (how `cost` talks to its servers).
+    #[arg(long)]
+    pub probe: bool,
     #[command(flatten)]
     pub server_args: ServerArgs,
 }
@@ -56,6 +69,9 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     // If the harness dies without stopping us, the kernel sends SIGTERM.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
     connection_layer::init_tracing();
+    if args.probe {
+        crate::cost::probe::start_responder()?;
+    }
     // Pin before any runtime thread exists: threads inherit the affinity.
     if let Some(cpu) = args.pin_cpu
         && let Err(e) = pin_current_thread(cpu)
@@ -121,6 +137,32 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long a child gets to drain after SIGTERM before SIGKILL.
 const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What `cost` adds to a [`LaunchSpec`]; `compare` uses the defaults.
+#[derive(Debug, Clone)]
+pub struct LaunchOptions {
+    /// Run the child under this command, e.g. `valgrind --tool=callgrind
+    /// ... --`; the harness executable and its arguments follow it.
+    pub wrapper: Vec<OsString>,
+    /// Pass `--probe` and keep the child's stdin and stdout open for
+    /// [`ServerProcess::query`].
+    pub probe: bool,
+    pub startup_timeout: Duration,
+    /// How long the child may take to exit after SIGTERM. Under valgrind
+    /// shutting down (and writing the profile) takes far longer than 5 s.
+    pub stop_timeout: Duration,
+}
+
+impl Default for LaunchOptions {
+    fn default() -> Self {
+        LaunchOptions {
+            wrapper: Vec::new(),
+            probe: false,
+            startup_timeout: STARTUP_TIMEOUT,
+            stop_timeout: STOP_TIMEOUT,
+        }
+    }
+}
+
 /// A running server child. Dropping it stops the child.
 #[derive(Debug)]
 pub struct ServerProcess {
@@ -131,14 +173,35 @@ pub struct ServerProcess {
     pub pinned: bool,
     child: Child,
     log: PathBuf,
+    stop_timeout: Duration,
+    /// With `probe`: the child's stdin, and its stdout lines after
+    /// the `listening on` line.
+    stdin: Option<ChildStdin>,
+    replies: Option<Receiver<String>>,
 }
 
 impl ServerProcess {
     /// Starts the child and waits until it listens.
     pub fn launch(spec: &LaunchSpec) -> anyhow::Result<ServerProcess> {
+        ServerProcess::launch_with(spec, &LaunchOptions::default())
+    }
+
+    /// [`ServerProcess::launch`], optionally under a wrapper command and
+    /// with the allocation-counter channel.
+    pub fn launch_with(
+        spec: &LaunchSpec,
+        options: &LaunchOptions,
+    ) -> anyhow::Result<ServerProcess> {
         let log = std::fs::File::create(&spec.log)
             .with_context(|| format!("cannot create {}", spec.log.display()))?;
-        let mut command = Command::new(&spec.executable);
+        let mut command = match options.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(&spec.executable);
+                command
+            }
+            None => Command::new(&spec.executable),
+        };
         command
             .arg("serve")
             .arg("--server")
@@ -163,27 +226,42 @@ impl ServerProcess {
             })
             .arg("--workers")
             .arg(spec.workers.max(1).to_string())
-            .stdin(Stdio::null())
+            .stdin(if options.probe {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log));
         if let Some(cpu) = spec.cpu {
             command.arg("--pin-cpu").arg(cpu.to_string());
         }
+        if options.probe {
+            command.arg("--probe");
+        }
+        let program = options
+            .wrapper
+            .first()
+            .map_or_else(|| spec.executable.clone(), PathBuf::from);
         let mut child = command
             .spawn()
-            .with_context(|| format!("cannot start {}", spec.executable.display()))?;
+            .with_context(|| format!("cannot start {}", program.display()))?;
         let pid = child.id();
         let stdout = child.stdout.take().context("child has no stdout")?;
+        let stdin = child.stdin.take();
 
         // Read the child's stdout on a thread, so we can wait with a timeout.
         // The thread keeps draining it afterwards so the child never blocks
-        // on a full pipe.
+        // on a full pipe; later lines are replies to `query` when asked for.
         let (sender, receiver) = std::sync::mpsc::channel();
+        let (reply_sender, replies) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut announced = false;
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if !announced && let Some(url) = line.strip_prefix("listening on http://") {
+                if announced {
+                    let _ = reply_sender.send(line);
+                } else if let Some(url) = line.strip_prefix("listening on http://") {
                     announced = true;
                     let _ = sender.send(url.trim().parse::<SocketAddr>().ok());
                 }
@@ -200,8 +278,11 @@ impl ServerProcess {
             pinned: false,
             child,
             log: spec.log.clone(),
+            stop_timeout: options.stop_timeout,
+            stdin,
+            replies: options.probe.then_some(replies),
         };
-        match receiver.recv_timeout(STARTUP_TIMEOUT) {
+        match receiver.recv_timeout(options.startup_timeout) {
             Ok(Some(addr)) => process.addr = addr,
             Ok(None) | Err(_) => {
                 process.stop();
@@ -226,23 +307,48 @@ impl ServerProcess {
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
-    /// SIGTERM, wait up to [`STOP_TIMEOUT`], then SIGKILL. Idempotent.
+    /// SIGTERM, wait up to the stop timeout ([`STOP_TIMEOUT`] unless
+    /// [`LaunchOptions`] said otherwise), then SIGKILL. Idempotent.
     pub fn stop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
+        let _ = self.terminate();
+    }
+
+    /// [`ServerProcess::stop`], returning the exit status when the child
+    /// exited by itself, or `None` when it had to be killed (a child under
+    /// callgrind that is killed writes no profile).
+    pub fn terminate(&mut self) -> Option<ExitStatus> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
         }
         if let Ok(pid) = i32::try_from(self.pid) {
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
         }
-        let deadline = Instant::now() + STOP_TIMEOUT;
+        let deadline = Instant::now() + self.stop_timeout;
         while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_)) | Err(_)) {
-                return;
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Err(_) => return None,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        None
+    }
+
+    /// Sends one line to a child launched with `probe` and returns
+    /// the next line it prints.
+    pub fn query(&mut self, line: &str, timeout: Duration) -> anyhow::Result<String> {
+        let (Some(stdin), Some(replies)) = (self.stdin.as_mut(), self.replies.as_ref()) else {
+            bail!("server {} was not launched with a probe", self.name);
+        };
+        stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .with_context(|| format!("server {} does not read its stdin", self.name))?;
+        replies
+            .recv_timeout(timeout)
+            .with_context(|| format!("server {} did not answer within {timeout:?}", self.name))
     }
 }
 
