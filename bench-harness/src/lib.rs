@@ -28,15 +28,19 @@
 //! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
 //! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
 //! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
+//! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
+//! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
 
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
+pub mod cost_format;
 pub mod environment;
 pub mod latency;
 pub mod load;
 pub mod pinning;
 pub mod procstat;
+pub mod publish;
 pub mod report;
 pub mod request;
 pub mod server;
