@@ -296,6 +296,83 @@ pub fn display_name(server: &str) -> String {
     }
 }
 
+/// What `bench-harness report` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// compare's (or a report's) `results.json`; `None`: the newest under `reports/`.
+    pub results: Option<PathBuf>,
+    /// The cost JSON; `None`: `cost.json` beside the results, if there is one.
+    pub cost: Option<PathBuf>,
+    /// criterion's folder; `None`: this workspace's `target/criterion`, if present.
+    pub criterion: Option<PathBuf>,
+    /// The workspace whose servers are counted; `None`: the one we were built in.
+    pub source: Option<PathBuf>,
+    pub out: PathBuf,
+}
+
+/// `bench-harness report`: reads the inputs, writes the three files.
+pub fn run(options: &ReportOptions) -> anyhow::Result<Written> {
+    let results_path = match &options.results {
+        Some(path) => path.clone(),
+        None => newest_results(Path::new("reports"))?,
+    };
+    let text = std::fs::read_to_string(&results_path)
+        .with_context(|| format!("cannot read {}", results_path.display()))?;
+    let mut report =
+        Report::from_json(&text).with_context(|| format!("in {}", results_path.display()))?;
+    eprintln!("results: {}", results_path.display());
+
+    let beside = results_path
+        .parent()
+        .map(|dir| dir.join("cost.json"))
+        .filter(|path| path.is_file());
+    if let Some(path) = options.cost.clone().or(beside) {
+        report.cost = Some(CostReport::read(&path)?);
+        eprintln!("cost figures: {}", path.display());
+    }
+
+    let criterion_dir = options
+        .criterion
+        .clone()
+        .or_else(|| Some(criterion::default_dir()).filter(|dir| dir.is_dir()));
+    if let Some(dir) = criterion_dir {
+        match criterion::read(&dir) {
+            Ok(figures) => report.criterion = Some(figures),
+            Err(error) => {
+                eprintln!("warning: {error:#}");
+                report.notes.push(format!("{error:#}"));
+            }
+        }
+    }
+
+    let root = options
+        .source
+        .clone()
+        .unwrap_or_else(glue::default_workspace_root);
+    report = report.with_glue_from(&root);
+    report.write(&options.out)
+}
+
+/// The newest `results.json` in a folder of report folders (their names
+/// are timestamps, so the newest sorts last).
+pub fn newest_results(reports: &Path) -> anyhow::Result<PathBuf> {
+    let entries = std::fs::read_dir(reports).with_context(|| {
+        format!(
+            "no --results given and cannot read {}: run `bench-harness compare` first",
+            reports.display()
+        )
+    })?;
+    let mut candidates: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("results.json"))
+        .filter(|path| path.is_file())
+        .collect();
+    candidates.sort();
+    candidates
+        .pop()
+        .with_context(|| format!("no */results.json under {}", reports.display()))
+}
+
 #[cfg(test)]
 pub(crate) mod fixtures;
 
