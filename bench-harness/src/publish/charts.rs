@@ -320,7 +320,7 @@ pub fn percentile_position(p: f64, count: u64) -> f64 {
 
 /// The latency percentile spectrum, one line per round.
 pub fn spectrum_chart(chart: &SpectrumChart) -> String {
-    let (left, right, top) = (58.0, SPECTRUM_WIDTH - 14.0, 44.0);
+    let (left, right, top) = (72.0, SPECTRUM_WIDTH - 14.0, 44.0);
     let height = 290.0;
     let bottom = height - 50.0;
     let mut svg = Svg::new(SPECTRUM_WIDTH, height, &chart.title);
@@ -387,7 +387,7 @@ pub fn spectrum_chart(chart: &SpectrumChart) -> String {
             (left - 6.0, py + 4.0),
             Anchor::End,
             "axis",
-            &crate::latency::format_micros(tick),
+            &tick_micros(tick),
         );
     }
     let mut decade = 1.0;
@@ -442,6 +442,17 @@ pub fn spectrum_chart(chart: &SpectrumChart) -> String {
         );
     }
     svg.finish()
+}
+
+/// A latency tick: `250 µs`, `1.5 ms`, `20 ms`, `2 s`.
+pub fn tick_micros(micros: f64) -> String {
+    if micros < 1_000.0 {
+        format!("{} µs", compact(micros))
+    } else if micros < 1_000_000.0 {
+        format!("{} ms", compact(micros / 1_000.0))
+    } else {
+        format!("{} s", compact(micros / 1_000_000.0))
+    }
 }
 
 /// `90`, `99`, `99.9`, … for 1, 2, 3, … nines.
@@ -594,6 +605,14 @@ mod tests {
         let points = |p: &str| p.split('"').nth(1).expect("points").to_owned();
         assert_ne!(points(polylines[0]), points(polylines[1]));
         assert!(svg.contains("99.9%") || svg.contains("99%"));
+    }
+
+    #[test]
+    fn latency_ticks_carry_their_unit() {
+        assert_eq!(tick_micros(250.0), "250 µs");
+        assert_eq!(tick_micros(1_500.0), "1.5 ms");
+        assert_eq!(tick_micros(100_000.0), "100 ms");
+        assert_eq!(tick_micros(2_000_000.0), "2 s");
     }
 
     #[test]

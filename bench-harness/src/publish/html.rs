@@ -54,7 +54,9 @@ figcaption { color: #444; font-size: 14px; margin-top: 4px; max-width: 900px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 8px; vertical-align: top; }
 th { text-align: left; background: #f4f4f4; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.short { white-space: nowrap; }
+.table-wrap { overflow-x: auto; }
 .table-note { color: #555; font-size: 13px; margin: 4px 0 16px; }
 dl.environment { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; font-size: 13px; }
 dl.environment dt { font-weight: 600; }
@@ -120,7 +122,7 @@ pub fn render(report: &Report) -> String {
     if !notes.is_empty() {
         page.push_str("<h3>Notes</h3>\n<ul>\n");
         for note in notes {
-            let _ = writeln!(page, "<li>{}</li>", escape(&note));
+            let _ = writeln!(page, "<li>{}</li>", with_code(&note));
         }
         page.push_str("</ul>\n");
     }
@@ -573,10 +575,36 @@ fn section_glue(page: &mut String, report: &Report) {
     page.push_str("</table>\n</details>\n");
 }
 
+/// Escapes `text` and turns Markdown's `code` spans into `<code>`.
+fn with_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut parts = text.split('`').peekable();
+    let mut inside = false;
+    while let Some(part) = parts.next() {
+        // An unpaired last backtick stays a backtick.
+        if inside && parts.peek().is_none() && text.matches('`').count() % 2 == 1 {
+            out.push('`');
+            out.push_str(&escape(part));
+            break;
+        }
+        if inside {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            out.push_str(&escape(part));
+        }
+        inside = !inside;
+    }
+    out
+}
+
 /// A table as HTML, figures right-aligned.
 fn html_table(table: &Table) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "<h3>{}</h3>\n<table>\n<tr>", escape(&table.title));
+    let _ = writeln!(
+        out,
+        "<h3>{}</h3>\n<div class=\"table-wrap\">\n<table>\n<tr>",
+        escape(&table.title)
+    );
     for header in &table.headers {
         let _ = write!(out, "<th>{}</th>", escape(header));
     }
@@ -584,18 +612,22 @@ fn html_table(table: &Table) -> String {
     for row in &table.rows {
         out.push_str("<tr>");
         for (header, cell) in table.headers.iter().zip(row) {
+            // Plain numbers never break; a change with its interval may
+            // wrap before the bracket, so the table fits the page.
             let class = if tables::is_label_column(header) {
                 ""
-            } else {
+            } else if cell.contains('[') {
                 " class=\"num\""
+            } else {
+                " class=\"num short\""
             };
             let _ = write!(out, "<td{class}>{}</td>", escape(cell));
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</table>\n");
+    out.push_str("</table>\n</div>\n");
     for note in &table.notes {
-        let _ = writeln!(out, "<p class=\"table-note\">{}</p>", escape(note));
+        let _ = writeln!(out, "<p class=\"table-note\">{}</p>", with_code(note));
     }
     out
 }
@@ -721,6 +753,12 @@ mod tests {
         for i in 2..15 {
             assert!(fifteen.contains(&format!(">endpoint-number-{i}<")));
         }
+    }
+
+    #[test]
+    fn code_spans_become_code_elements_and_the_rest_is_escaped() {
+        assert_eq!(with_code("a `b<c` d"), "a <code>b&lt;c</code> d");
+        assert_eq!(with_code("odd ` tick"), "odd ` tick");
     }
 
     #[test]

@@ -175,8 +175,8 @@ mod tests {
                 0,
                 &what,
             );
-            same(parse_number(&row[3]), f(&median["p50_us"]), 1, &what);
-            same(parse_number(&row[4]), f(&median["p99_us"]), 1, &what);
+            same(parse_number(&row[3]), f(&median["p50_us"]), 0, &what);
+            same(parse_number(&row[4]), f(&median["p99_us"]), 0, &what);
             same(
                 parse_number(&row[5]),
                 f(&median["server_cpu_us_per_request"]),

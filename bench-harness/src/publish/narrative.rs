@@ -82,9 +82,9 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
         theirs.median.server_cpu_us_per_request,
     ) {
         let lead = if instructions.is_some() {
-            "With the kernel's work counted, CPU time per request"
+            "With the kernel's work counted, CPU time per request".to_owned()
         } else {
-            "CPU time per request (user and kernel)"
+            format!("For {me}, CPU time per request (user and kernel)")
         };
         let verdict = if detected(&estimate) {
             String::new()

@@ -62,8 +62,8 @@ pub fn summary(report: &Report) -> Table {
                 endpoint.to_owned(),
                 server.to_owned(),
                 number(m.requests_per_second, 0),
-                number(m.p50_us, 1),
-                number(m.p99_us, 1),
+                number(m.p50_us, 0),
+                number(m.p99_us, 0),
                 m.server_cpu_us_per_request
                     .map_or_else(|| NONE.to_owned(), |v| number(v, 2)),
                 show(ratios.and_then(|r| r.server_cpu_us_per_request)),
