@@ -79,6 +79,7 @@ const HANDLERS: &[&str] = &[
     "openapi",
 ];
 
+// ANCHOR: features
 /// The one table: feature → anchor regions per side. A test fails when the
 /// servers have a region that no feature (and no [`NOT_COUNTED`] entry)
 /// claims, or when a feature names a region that does not exist.
@@ -136,6 +137,7 @@ pub const FEATURES: &[Feature] = &[
         framework: HANDLERS,
     },
 ];
+// ANCHOR_END: features
 
 /// Regions deliberately left out, with the reason shown in the report.
 pub const NOT_COUNTED: &[(Side, &str, &str)] = &[(
