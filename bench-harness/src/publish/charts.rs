@@ -229,7 +229,11 @@ pub fn forest_chart(chart: &ForestChart) -> String {
             (px, bottom + 16.0),
             Anchor::Middle,
             "axis",
-            &format!("{tick:+}%"),
+            &if tick == 0.0 {
+                "0%".to_owned()
+            } else {
+                format!("{tick:+}%")
+            },
         );
     }
     svg.line((x.map(0.0), top), (x.map(0.0), bottom), "#333333", 1.5);
@@ -261,10 +265,15 @@ pub fn forest_chart(chart: &ForestChart) -> String {
             svg.line((lx, middle), (hx, middle), fill, 2.5);
             svg.line((lx, middle - 4.0), (lx, middle + 4.0), fill, 1.5);
             svg.line((hx, middle - 4.0), (hx, middle + 4.0), fill, 1.5);
-            let text = format!(
-                "{:+.1}% [{:+.1}%, {:+.1}%]",
-                estimate.value, estimate.low, estimate.high
-            );
+            // A deterministic figure has no interval to show.
+            let text = if estimate.low == estimate.high {
+                format!("{:+.1}% (exact count)", estimate.value)
+            } else {
+                format!(
+                    "{:+.1}% [{:+.1}%, {:+.1}%]",
+                    estimate.value, estimate.low, estimate.high
+                )
+            };
             svg.circle(
                 (x.map(estimate.value), middle),
                 4.5,

@@ -316,7 +316,17 @@ fn section_cost(page: &mut String, report: &Report) {
         return;
     };
     let servers = series(report);
-    let endpoints: Vec<&str> = cost.endpoints.iter().map(|e| e.endpoint.as_str()).collect();
+    // The comparison's order first, then endpoints only the cost file has.
+    let mut endpoints: Vec<&str> = report
+        .endpoints()
+        .into_iter()
+        .filter(|name| cost.endpoints.iter().any(|e| e.endpoint == *name))
+        .collect();
+    for extra in &cost.endpoints {
+        if !endpoints.contains(&extra.endpoint.as_str()) {
+            endpoints.push(&extra.endpoint);
+        }
+    }
     let groups = |figure: &dyn Fn(&crate::cost_format::ServerCost) -> Option<f64>,
                   label: &dyn Fn(f64, Option<f64>) -> String| {
         endpoints

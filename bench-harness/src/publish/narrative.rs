@@ -64,8 +64,13 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
             .zip(their_cost.and_then(|c| c.bytes_allocated_per_request))
             .map(|(m, t)| format!(", {} bytes against {}", number(m, 0), number(t, 0)))
             .unwrap_or_default();
+        let subject = if instructions.is_some() {
+            "It".to_owned()
+        } else {
+            me.clone()
+        };
         sentences.push(format!(
-            "It makes {} heap allocations per request against {}{bytes}.",
+            "{subject} makes {} heap allocations per request against {}{bytes}.",
             number(mine_a, 1),
             number(theirs_a, 1)
         ));
