@@ -189,6 +189,18 @@ pub struct ForestChart {
 
 const ESTIMATE_HEIGHT: f64 = 16.0;
 
+/// `+4.4% [+1.0%, +7.9%]`; a deterministic figure has no interval to show.
+fn estimate_text(estimate: &Estimate) -> String {
+    if estimate.low == estimate.high {
+        format!("{:+.1}% (exact count)", estimate.value)
+    } else {
+        format!(
+            "{:+.1}% [{:+.1}%, {:+.1}%]",
+            estimate.value, estimate.low, estimate.high
+        )
+    }
+}
+
 /// Estimates with intervals around a zero line.
 pub fn forest_chart(chart: &ForestChart) -> String {
     let row_label_width = chart
@@ -203,7 +215,14 @@ pub fn forest_chart(chart: &ForestChart) -> String {
         .map(|e| text_width(&e.label))
         .fold(50.0, f64::max);
     let left = row_label_width + metric_width + 28.0;
-    let right = WIDTH - 170.0;
+    // Room on the right for the longest "+x% [low, high]" text.
+    let value_width = chart
+        .rows
+        .iter()
+        .flat_map(|r| &r.estimates)
+        .map(|e| text_width(&estimate_text(e)))
+        .fold(100.0, f64::max);
+    let right = WIDTH - value_width - 24.0;
     let top = 18.0;
     let lines: usize = chart.rows.iter().map(|r| r.estimates.len().max(1)).sum();
     let plot_height = lines as f64 * ESTIMATE_HEIGHT + chart.rows.len() as f64 * 10.0;
@@ -265,15 +284,7 @@ pub fn forest_chart(chart: &ForestChart) -> String {
             svg.line((lx, middle), (hx, middle), fill, 2.5);
             svg.line((lx, middle - 4.0), (lx, middle + 4.0), fill, 1.5);
             svg.line((hx, middle - 4.0), (hx, middle + 4.0), fill, 1.5);
-            // A deterministic figure has no interval to show.
-            let text = if estimate.low == estimate.high {
-                format!("{:+.1}% (exact count)", estimate.value)
-            } else {
-                format!(
-                    "{:+.1}% [{:+.1}%, {:+.1}%]",
-                    estimate.value, estimate.low, estimate.high
-                )
-            };
+            let text = estimate_text(estimate);
             svg.circle(
                 (x.map(estimate.value), middle),
                 4.5,
@@ -401,6 +412,8 @@ pub fn spectrum_chart(chart: &SpectrumChart) -> String {
     }
     let mut decade = 1.0;
     let mut nines = 0;
+    // Right edge of the last label drawn, so labels never overlap.
+    let mut free_from = f64::NEG_INFINITY;
     while decade <= max_x * 1.0001 {
         let px = x.map(decade);
         svg.line((px, top), (px, bottom), "#e4e4e4", 1.0);
@@ -408,14 +421,28 @@ pub fn spectrum_chart(chart: &SpectrumChart) -> String {
             0 => "0%".to_owned(),
             n => format!("{}%", percent_of_nines(n)),
         };
-        svg.text((px, bottom + 16.0), Anchor::Middle, "axis", &label);
+        // The last label would stick out of the picture: end it at its tick.
+        let width = text_width(&label) * 0.9;
+        let (anchor, start) = if px + width / 2.0 > SPECTRUM_WIDTH - 2.0 {
+            (Anchor::End, px - width)
+        } else {
+            (Anchor::Middle, px - width / 2.0)
+        };
+        if start > free_from + 4.0 {
+            svg.text((px, bottom + 16.0), anchor, "axis", &label);
+            free_from = start + width;
+        }
         decade *= 10.0;
         nines += 1;
     }
+    // 50% (the median) gets a line, and a label where there is room for
+    // one next to 0%.
     if max_x >= 2.0 {
         let px = x.map(2.0);
         svg.line((px, top), (px, bottom), "#f0f0f0", 1.0);
-        svg.text((px, bottom + 16.0), Anchor::Middle, "axis", "50%");
+        if px - left > 30.0 {
+            svg.text((px, bottom + 16.0), Anchor::Middle, "axis", "50%");
+        }
     }
     svg.line((left, top), (left, bottom), "#555555", 1.0);
     svg.line((left, bottom), (right, bottom), "#555555", 1.0);

@@ -55,7 +55,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 8px; vertical-align: top; }
 th { text-align: left; background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.short { white-space: nowrap; }
+td.short, .nw { white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
 .table-note { color: #555; font-size: 13px; margin: 4px 0 16px; }
 dl.environment { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; font-size: 13px; }
@@ -631,7 +631,16 @@ fn html_table(table: &Table) -> String {
             } else {
                 " class=\"num short\""
             };
-            let _ = write!(out, "<td{class}>{}</td>", escape(cell));
+            // `+4.4% [+1.0%, +7.9%]` wraps, if it must, before the bracket.
+            let content = match cell.split_once(" [") {
+                Some((value, interval)) => format!(
+                    "<span class=\"nw\">{}</span> <span class=\"nw\">[{}</span>",
+                    escape(value),
+                    escape(interval)
+                ),
+                None => escape(cell),
+            };
+            let _ = write!(out, "<td{class}>{content}</td>");
         }
         out.push_str("</tr>\n");
     }
