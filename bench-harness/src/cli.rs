@@ -1,4 +1,4 @@
-//! The command line: `load`, `compare`, `calibrate`, `cost`, and two hidden
+//! The command line: `load`, `compare`, `calibrate`, `cost`, `report`, and two hidden
 //! subcommands the harness uses to start its own children (`serve`,
 //! `exec-pinned`).
 
@@ -38,6 +38,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Instructions (callgrind) and heap allocations per request, both servers.
     Cost(CostArgs),
+    /// Write a report (index.html, report.md, results.json) from compare's
+    /// results, with cost and criterion figures when present.
+    Report(ReportArgs),
     /// Run a server in this process (how compare starts its children).
     #[command(hide = true)]
     Serve(ServeArgs),
@@ -169,6 +172,30 @@ pub struct CompareArgs {
     /// No progress bars.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write only results.json and table.txt, not the HTML/Markdown report.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// compare's results.json, or a report's [default: the newest reports/*/results.json]
+    #[arg(long)]
+    pub results: Option<PathBuf>,
+    /// Cost figures from `bench-harness cost --json FILE` [default: cost.json
+    /// beside the results, if present]
+    #[arg(long)]
+    pub cost: Option<PathBuf>,
+    /// criterion's output folder [default: target/criterion, if present]
+    #[arg(long)]
+    pub criterion: Option<PathBuf>,
+    /// Workspace whose raw-server and framework-server source the lines of
+    /// glue are counted in [default: the workspace this binary was built from]
+    #[arg(long)]
+    pub source: Option<PathBuf>,
+    /// Output folder [default: reports/<timestamp>/]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -274,6 +301,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let results = crate::compare::run(&options)?;
             println!("\n{}", results.render_table());
             println!("results: {}", options.out.join("results.json").display());
+            if !args.no_report {
+                let report = crate::publish::Report::new(results)
+                    .with_glue_from(&crate::publish::glue::default_workspace_root());
+                let written = report.write(&options.out)?;
+                println!("report: {}", shown_path(&written.html).display());
+            }
+            Ok(())
+        }
+        Command::Report(args) => {
+            let options = crate::publish::ReportOptions {
+                results: args.results,
+                cost: args.cost,
+                criterion: args.criterion,
+                source: args.source,
+                out: args
+                    .out
+                    .unwrap_or_else(|| crate::compare::default_out_dir("")),
+            };
+            let written = crate::publish::run(&options)?;
+            println!("report: {}", shown_path(&written.html).display());
+            println!("markdown: {}", written.markdown.display());
+            println!("results: {}", written.json.display());
             Ok(())
         }
         Command::Calibrate(args) => {
@@ -341,6 +390,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => crate::server::serve(&args),
         Command::ExecPinned(args) => crate::server::exec_pinned(args.cpu, &args.command),
     }
+}
+
+/// A path as printed for the user: absolute, so it can be pasted into a
+/// browser from anywhere.
+fn shown_path(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
 }
 
 fn read_body(text: &str) -> anyhow::Result<Bytes> {

@@ -32,16 +32,20 @@
 //! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
 //! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
 //! | [`cost`]        | instructions and allocations per request, `cost.json`     |
+//! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
+//! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
 
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod cost;
+pub mod cost_format;
 pub mod environment;
 pub mod latency;
 pub mod load;
 pub mod pinning;
 pub mod procstat;
+pub mod publish;
 pub mod report;
 pub mod request;
 pub mod server;

@@ -108,4 +108,42 @@ fn compare_quick_writes_valid_results_for_both_servers() {
         }
     }
     assert!(out.path().join("table.txt").exists());
+
+    // The report lands beside the results, and its path is printed.
+    let html = out.path().join("index.html");
+    assert!(
+        table.contains("report: ") && table.contains("index.html"),
+        "{table}"
+    );
+    assert!(html.exists() && out.path().join("report.md").exists());
+    assert_eq!(results["report_schema_version"], 1);
+    assert!(results["lines_of_glue"]["features"].is_array());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg") && page.contains("json"));
+
+    // `report` reads it back and adds the cost figures.
+    let again = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_bench-harness"))
+        .args(["report", "--results"])
+        .arg(out.path().join("results.json"))
+        .arg("--cost")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cost-v1.json"
+        ))
+        .arg("--out")
+        .arg(again.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "report failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let markdown = std::fs::read_to_string(again.path().join("report.md")).unwrap();
+    assert!(
+        markdown.contains("## Instructions and allocations per request"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("7,512"), "{markdown}");
 }

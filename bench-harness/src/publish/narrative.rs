@@ -1,0 +1,220 @@
+//! "What this means": one paragraph per endpoint and server, written from
+//! the numbers, so a reader who skips the charts still gets the answer.
+//!
+//! The sentences follow the method's order of trust: deterministic figures
+//! (instructions, allocations) say *how much more work* the framework's
+//! code does; CPU time per request — user and kernel together — says how
+//! much that matters once the kernel's work on the socket is counted;
+//! throughput and latency come last, as they are the noisiest on loopback.
+//! An interval that contains 0% is said to show no detectable difference.
+
+use crate::stats::RatioEstimate;
+
+use super::{Report, display_name, number, percent_change};
+
+/// The paragraphs for `endpoint`: one per server other than the baseline.
+pub fn paragraphs(report: &Report, endpoint: &str) -> Vec<String> {
+    let baseline = crate::compare::BASELINE;
+    report
+        .servers()
+        .into_iter()
+        .filter(|server| *server != baseline)
+        .filter_map(|server| paragraph(report, endpoint, baseline, server))
+        .collect()
+}
+
+/// Whether an interval tells the two apart.
+fn detected(estimate: &RatioEstimate) -> bool {
+    !(estimate.ci_low <= 1.0 && 1.0 <= estimate.ci_high)
+}
+
+fn more_or_fewer(difference: f64) -> &'static str {
+    if difference >= 0.0 { "more" } else { "fewer" }
+}
+
+fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> Option<String> {
+    let mine = report.summary(endpoint, server)?;
+    let theirs = report.summary(endpoint, baseline)?;
+    let (me, them) = (display_name(server), display_name(baseline));
+    let mut sentences = Vec::new();
+
+    // 1. Deterministic: instructions and allocations.
+    let my_cost = report.cost(endpoint, server);
+    let their_cost = report.cost(endpoint, baseline);
+    let instructions = my_cost
+        .and_then(|c| c.instructions_per_request)
+        .zip(their_cost.and_then(|c| c.instructions_per_request));
+    if let Some((mine_i, theirs_i)) = instructions {
+        let difference = mine_i - theirs_i;
+        let percent = percent_change(theirs_i, mine_i).unwrap_or(0.0);
+        sentences.push(format!(
+            "{me} executes {} {} user-space instructions per request than {them} ({} against {}, {percent:+.1}%).",
+            number(difference.abs(), 0),
+            more_or_fewer(difference),
+            number(mine_i, 0),
+            number(theirs_i, 0),
+        ));
+    }
+    let allocations = my_cost
+        .and_then(|c| c.allocations_per_request)
+        .zip(their_cost.and_then(|c| c.allocations_per_request));
+    if let Some((mine_a, theirs_a)) = allocations {
+        let bytes = my_cost
+            .and_then(|c| c.bytes_allocated_per_request)
+            .zip(their_cost.and_then(|c| c.bytes_allocated_per_request))
+            .map(|(m, t)| format!(", {} bytes against {}", number(m, 0), number(t, 0)))
+            .unwrap_or_default();
+        let subject = if instructions.is_some() {
+            "It".to_owned()
+        } else {
+            me.clone()
+        };
+        sentences.push(format!(
+            "{subject} makes {} heap allocations per request against {}{bytes}.",
+            number(mine_a, 1),
+            number(theirs_a, 1)
+        ));
+    }
+
+    // 2. CPU per request, the kernel's work included.
+    let cpu = mine
+        .vs_baseline
+        .as_ref()
+        .and_then(|r| r.server_cpu_us_per_request);
+    if let (Some(estimate), Some(mine_c), Some(theirs_c)) = (
+        cpu,
+        mine.median.server_cpu_us_per_request,
+        theirs.median.server_cpu_us_per_request,
+    ) {
+        let lead = if instructions.is_some() {
+            "With the kernel's work counted, CPU time per request".to_owned()
+        } else {
+            format!("For {me}, CPU time per request (user and kernel)")
+        };
+        let verdict = if detected(&estimate) {
+            String::new()
+        } else {
+            " — the interval contains 0%, so no difference was detected at this precision"
+                .to_owned()
+        };
+        sentences.push(format!(
+            "{lead} differs by {}: {} µs against {} µs{verdict}.",
+            estimate.percent(),
+            number(mine_c, 2),
+            number(theirs_c, 2),
+        ));
+    } else {
+        sentences.push(format!(
+            "CPU time per request was not measured for {me} (it was not launched by the harness)."
+        ));
+    }
+
+    // 3. In-process, without sockets.
+    if let (Some(m), Some(t)) = (
+        report.criterion("in_process", endpoint, server),
+        report.criterion("in_process", endpoint, baseline),
+    ) {
+        sentences.push(format!(
+            "Without any socket (criterion, in process) one request takes {} ns against {} ns ({:+.1}%).",
+            number(m.mean_ns, 0),
+            number(t.mean_ns, 0),
+            percent_change(t.mean_ns, m.mean_ns).unwrap_or(0.0)
+        ));
+    }
+
+    // 4. Throughput and latency, the noisiest figures.
+    if let Some(ratios) = &mine.vs_baseline {
+        if let Some(rps) = ratios.requests_per_second {
+            sentences.push(format!(
+                "Throughput: {} req/s against {} ({}){}.",
+                number(mine.median.requests_per_second, 0),
+                number(theirs.median.requests_per_second, 0),
+                rps.percent(),
+                if detected(&rps) {
+                    ""
+                } else {
+                    ", not a detectable difference"
+                }
+            ));
+        }
+        if let Some(p99) = ratios.p99_us {
+            sentences.push(format!(
+                "Median latency {} against {}; 99th percentile {} against {} ({}).",
+                crate::latency::format_micros(mine.median.p50_us),
+                crate::latency::format_micros(theirs.median.p50_us),
+                crate::latency::format_micros(mine.median.p99_us),
+                crate::latency::format_micros(theirs.median.p99_us),
+                p99.percent()
+            ));
+        }
+    }
+
+    // 5. What makes the figures less trustworthy.
+    for summary in [mine, theirs] {
+        if summary.client_bound_rounds > 0 {
+            sentences.push(format!(
+                "Caution: {} of {} rounds of {} were client-bound — the load generator, not the server, set the pace.",
+                summary.client_bound_rounds,
+                summary.rounds,
+                display_name(&summary.server)
+            ));
+        }
+        if summary.errors > 0 || summary.non_success_responses > 0 {
+            sentences.push(format!(
+                "Caution: {} saw {} errors and {} responses outside 2xx/3xx.",
+                display_name(&summary.server),
+                summary.errors,
+                summary.non_success_responses
+            ));
+        }
+    }
+    Some(sentences.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures;
+    use super::*;
+
+    #[test]
+    fn the_paragraph_states_the_extra_instructions_and_the_cpu_change() {
+        let mut report = Report::new(fixtures::results(&["json"], 5));
+        report.cost = Some(fixtures::cost(&["json"]));
+
+        let text = paragraphs(&report, "json").join("\n");
+
+        // 7,500 × 0.58 = 4,350 more instructions, +58.0%.
+        assert!(
+            text.contains("4,350 more user-space instructions"),
+            "{text}"
+        );
+        assert!(text.contains("+58.0%"), "{text}");
+        assert!(
+            text.contains("15.0 heap allocations per request against 6.0"),
+            "{text}"
+        );
+        assert!(text.contains("With the kernel's work counted"), "{text}");
+    }
+
+    #[test]
+    fn without_cost_figures_the_paragraph_still_speaks_of_cpu_and_throughput() {
+        let report = Report::new(fixtures::results(&["json"], 5));
+        let text = paragraphs(&report, "json").join("\n");
+        assert!(!text.contains("instructions"), "{text}");
+        assert!(
+            text.contains("CPU time per request (user and kernel)"),
+            "{text}"
+        );
+        assert!(text.contains("req/s"), "{text}");
+    }
+
+    #[test]
+    fn client_bound_rounds_are_called_out() {
+        let mut results = fixtures::results(&["json"], 3);
+        for summary in &mut results.summary {
+            summary.client_bound_rounds = 2;
+        }
+        let text = paragraphs(&Report::new(results), "json").join("\n");
+        assert!(text.contains("2 of 3 rounds"), "{text}");
+    }
+}
