@@ -17,22 +17,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 
+/// `cost.json`'s schema. Removing or renaming a field bumps it; adding one
+/// does not.
 pub const COST_SCHEMA_VERSION: u32 = 1;
 
 /// The value of the `kind` field, so a results file passed as `--cost` is
 /// refused with a clear message.
 pub const COST_KIND: &str = "cost";
 
+// ANCHOR: cost_json
 /// The whole cost file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CostReport {
     pub schema_version: u32,
+    /// Always `cost`, so a reader can tell this file from `results.json`.
     pub kind: String,
     /// RFC 3339 UTC.
     pub created: String,
     pub environment: Environment,
     pub method: CostMethod,
     pub endpoints: Vec<EndpointCost>,
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// How the figures were obtained, in words and request counts.
@@ -42,6 +48,13 @@ pub struct CostMethod {
     pub allocations: String,
     pub n1: u64,
     pub n2: u64,
+    /// Server processes measured under callgrind (their mean is reported).
+    #[serde(default)]
+    pub repeat: usize,
+    #[serde(default)]
+    pub alloc_warmup: u64,
+    #[serde(default)]
+    pub alloc_requests: u64,
 }
 
 /// One endpoint's figures, by server name (`raw`, `framework`, …).
@@ -54,14 +67,23 @@ pub struct EndpointCost {
 }
 
 /// What one request to one endpoint costs one server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServerCost {
+    /// Mean over the callgrind runs (server processes).
     pub instructions_per_request: Option<f64>,
     pub allocations_per_request: Option<f64>,
     pub bytes_allocated_per_request: Option<f64>,
-    /// Where the instructions go, by inclusive cost; may be empty.
+    /// Where the instructions go, by inclusive cost, in the run closest to
+    /// the mean; may be empty.
     #[serde(default)]
     pub top_functions: Vec<TopFunction>,
+    /// Every callgrind run's figure, in the order they ran.
+    #[serde(default)]
+    pub instructions_per_request_runs: Vec<f64>,
+    #[serde(default)]
+    pub deallocations_per_request: Option<f64>,
+    #[serde(default)]
+    pub reallocations_per_request: Option<f64>,
 }
 
 /// One function and its inclusive instructions per request.
@@ -70,6 +92,7 @@ pub struct TopFunction {
     pub function: String,
     pub inclusive_instructions_per_request: f64,
 }
+// ANCHOR_END: cost_json
 
 impl CostReport {
     /// Reads and checks a cost file.
@@ -93,6 +116,17 @@ impl CostReport {
             );
         }
         Ok(report)
+    }
+
+    /// Writes the JSON, pretty-printed.
+    pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let json = serde_json::to_string_pretty(self).context("cannot serialise cost report")?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The figures of `server` on `endpoint`, if measured.

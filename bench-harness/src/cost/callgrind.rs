@@ -21,7 +21,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use serde::{Deserialize, Serialize};
+
+use crate::cost_format::TopFunction;
 
 /// The total `Ir` of a profile: the `totals:` line (or, in files written
 /// without one, the `summary:` line), at the position of `Ir` among the
@@ -133,13 +134,6 @@ fn parse_annotate_line(line: &str) -> Option<(u64, String)> {
     }
     let function = function.trim();
     (!function.is_empty()).then(|| (count, function.to_owned()))
-}
-
-/// A function in the report: inclusive instructions per request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopFunction {
-    pub function: String,
-    pub inclusive_instructions_per_request: f64,
 }
 
 /// A function whose inclusive cost is at least this share of the segment

@@ -51,19 +51,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
-use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 use crate::report::EndpointTarget;
 use crate::request::RequestSpec;
 use crate::server::{LaunchOptions, LaunchSpec, ServerKind, ServerProcess};
-use callgrind::TopFunction;
 use client::SequentialClient;
 use probe::AllocCounts;
-
-/// `cost.json`'s schema. Removing or renaming a field bumps it; adding one
-/// does not.
-pub const COST_SCHEMA_VERSION: u32 = 1;
 
 /// The endpoints measured by default: the benchmark endpoints with a fixed
 /// amount of work per request (`/updates` writes, and would change the
@@ -113,97 +107,13 @@ pub struct CostOptions {
     pub executable: PathBuf,
 }
 
-// ANCHOR: cost_json
-/// The whole of `cost.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CostReport {
-    pub schema_version: u32,
-    /// Always `cost`, so a reader can tell this file from `results.json`.
-    pub kind: String,
-    pub created: String,
-    pub environment: Environment,
-    pub method: CostMethod,
-    pub endpoints: Vec<EndpointCost>,
-    #[serde(default)]
-    pub notes: Vec<String>,
-}
-
-/// How the figures were obtained.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CostMethod {
-    pub instructions: String,
-    pub allocations: String,
-    pub n1: u64,
-    pub n2: u64,
-    #[serde(default)]
-    pub repeat: usize,
-    #[serde(default)]
-    pub alloc_warmup: u64,
-    #[serde(default)]
-    pub alloc_requests: u64,
-}
-
-/// One endpoint, every server.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EndpointCost {
-    pub endpoint: String,
-    pub method: String,
-    pub target: String,
-    /// By server name: `raw`, `framework`.
-    pub servers: BTreeMap<String, ServerCost>,
-}
-
-/// One server on one endpoint. `None` (JSON `null`) when not measured.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ServerCost {
-    /// Mean over the callgrind runs (server processes).
-    pub instructions_per_request: Option<f64>,
-    pub allocations_per_request: Option<f64>,
-    pub bytes_allocated_per_request: Option<f64>,
-    /// Of the run whose instructions per request are closest to the mean.
-    #[serde(default)]
-    pub top_functions: Vec<TopFunction>,
-    /// Every callgrind run's figure, in the order they ran.
-    #[serde(default)]
-    pub instructions_per_request_runs: Vec<f64>,
-    #[serde(default)]
-    pub deallocations_per_request: Option<f64>,
-    #[serde(default)]
-    pub reallocations_per_request: Option<f64>,
-}
-// ANCHOR_END: cost_json
+// The cost JSON's types live in `crate::cost_format`, shared with the
+// report writer that reads them.
+pub use crate::cost_format::{
+    COST_SCHEMA_VERSION, CostMethod, CostReport, EndpointCost, ServerCost, TopFunction,
+};
 
 impl CostReport {
-    /// Writes the JSON, pretty-printed.
-    pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        let json = serde_json::to_string_pretty(self).context("cannot serialise cost report")?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    /// Reads a `cost.json`, refusing other kinds and newer schemas.
-    pub fn read_json(path: &Path) -> anyhow::Result<CostReport> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let report: CostReport = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a cost report", path.display()))?;
-        if report.kind != "cost" {
-            bail!("{} is a `{}` file, not `cost`", path.display(), report.kind);
-        }
-        if report.schema_version > COST_SCHEMA_VERSION {
-            bail!(
-                "{} has schema version {}; this harness reads up to {COST_SCHEMA_VERSION}",
-                path.display(),
-                report.schema_version
-            );
-        }
-        Ok(report)
-    }
-
     /// The terminal table: per endpoint, instructions and allocations of
     /// both servers, with the framework's difference and ratio.
     pub fn render_table(&self) -> String {
@@ -891,7 +801,7 @@ mod tests {
         let framework = &value["endpoints"][0]["servers"]["framework"];
         assert!(framework["deallocations_per_request"].is_null());
 
-        let back = CostReport::read_json(&path).expect("reads back");
+        let back = CostReport::read(&path).expect("reads back");
         assert_eq!(
             back.endpoints[0].servers["raw"]
                 .instructions_per_request_runs
@@ -921,7 +831,7 @@ mod tests {
         let folder = tempfile::tempdir().expect("temp dir");
         let path = folder.path().join("cost.json");
         std::fs::write(&path, text).expect("writes");
-        let report = CostReport::read_json(&path).expect("reads");
+        let report = CostReport::read(&path).expect("reads");
         assert_eq!(
             report.endpoints[0].servers["raw"].instructions_per_request,
             None
@@ -939,11 +849,11 @@ mod tests {
         let mut report = sample_report();
         report.kind = "compare".to_owned();
         report.write_json(&path).expect("writes");
-        assert!(CostReport::read_json(&path).is_err());
+        assert!(CostReport::read(&path).is_err());
         let mut report = sample_report();
         report.schema_version = COST_SCHEMA_VERSION + 1;
         report.write_json(&path).expect("writes");
-        assert!(CostReport::read_json(&path).is_err());
+        assert!(CostReport::read(&path).is_err());
     }
 
     #[test]

@@ -205,18 +205,22 @@ pub(crate) fn cost(endpoints: &[&str]) -> CostReport {
         instructions_per_request: Some(instructions),
         allocations_per_request: Some(allocations),
         bytes_allocated_per_request: Some(allocations * 100.0),
-        top_functions: Vec::new(),
+        ..ServerCost::default()
     };
     CostReport {
         schema_version: 1,
         kind: "cost".into(),
         created: "2026-05-01T12:00:00Z".into(),
         environment: environment(),
+        notes: Vec::new(),
         method: CostMethod {
             instructions: "callgrind".into(),
             allocations: "counting allocator".into(),
             n1: 2000,
             n2: 6000,
+            repeat: 1,
+            alloc_warmup: 0,
+            alloc_requests: 4000,
         },
         endpoints: endpoints
             .iter()
