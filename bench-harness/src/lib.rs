@@ -8,7 +8,10 @@
 //!   separate, pinned processes, loads them in alternating rounds, and
 //!   reports medians and framework/raw ratios with bootstrap 95% confidence
 //!   intervals, in a table and in a versioned `results.json`;
-//! - `bench-harness calibrate` checks the load generator against wrk.
+//! - `bench-harness calibrate` checks the load generator against wrk;
+//! - `cargo bench -p bench-harness` times both servers with criterion
+//!   (`benches/in_process.rs`, `benches/over_loopback.rs`), and
+//!   [`criterion_estimates`] reads the results back.
 //!
 //! `docs/src/measuring-overhead.md` explains the method in workshop terms.
 //!
@@ -28,10 +31,12 @@
 //! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
 //! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
 //! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
+//! | [`criterion_estimates`] | criterion's `estimates.json`, read back defensively |
 
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
+pub mod criterion_estimates;
 pub mod environment;
 pub mod latency;
 pub mod load;
