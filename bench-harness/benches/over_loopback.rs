@@ -80,8 +80,21 @@ struct Target {
     /// Kept alive for the whole run; dropping it stops the child.
     process: ServerProcess,
     /// Connection 0 serves the one-at-a-time benchmarks; all of them serve
-    /// the batches.
+    /// the batches. Opened afresh before each benchmark: both servers
+    /// close a keep-alive connection that stays idle for 10 s (their
+    /// header-read timeout covers the wait for the next request), and
+    /// 15 of them sit idle while other benchmarks run.
     connections: Vec<SendRequest<Full<Bytes>>>,
+}
+
+impl Target {
+    /// Replaces every connection with a new one (dropping a sender closes
+    /// its connection), outside any measured time.
+    fn reconnect(&mut self, runtime: &Runtime) {
+        self.connections = runtime.block_on(join_all(
+            (0..CONCURRENCY).map(|_| connect(self.process.addr)),
+        ));
+    }
 }
 
 /// Starts one server as a child process, exactly as `compare` does.
@@ -234,6 +247,7 @@ fn over_loopback(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("over_loopback/{endpoint}"));
         let mut requests = Vec::new();
         for (name, target) in &mut targets {
+            target.reconnect(&runtime);
             let request = request_for(endpoint, target.process.addr);
             // A benchmark of an error page would be a number about nothing.
             let (status, _) =
@@ -247,6 +261,7 @@ fn over_loopback(c: &mut Criterion) {
         // One at a time, raw then framework ...
         group.throughput(Throughput::Elements(1));
         for ((name, target), request) in targets.iter_mut().zip(&requests) {
+            target.reconnect(&runtime);
             group.bench_function(*name, |b| {
                 b.iter_custom(|count| {
                     runtime.block_on(one_at_a_time(&mut target.connections[0], request, count))
@@ -256,6 +271,7 @@ fn over_loopback(c: &mut Criterion) {
         // ... then in batches, raw then framework.
         group.throughput(Throughput::Elements(CONCURRENCY as u64));
         for ((name, target), request) in targets.iter_mut().zip(&requests) {
+            target.reconnect(&runtime);
             let id = BenchmarkId::new(*name, format!("concurrent-{CONCURRENCY}"));
             group.bench_function(id, |b| {
                 b.iter_custom(|batches| {

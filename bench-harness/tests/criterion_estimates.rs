@@ -114,7 +114,10 @@ fn median_and_mean_are_the_point_estimates_and_intervals_of_estimates_json() {
 
     // Assert
     for (estimate, name) in [(&raw.median, "median"), (&raw.mean, "mean")] {
-        assert_eq!(estimate.point_ns, file[name]["point_estimate"].as_f64().unwrap());
+        assert_eq!(
+            estimate.point_ns,
+            file[name]["point_estimate"].as_f64().unwrap()
+        );
         let interval = &file[name]["confidence_interval"];
         assert_eq!(estimate.lower_ns, interval["lower_bound"].as_f64().unwrap());
         assert_eq!(estimate.upper_ns, interval["upper_bound"].as_f64().unwrap());
@@ -164,8 +167,10 @@ fn a_saved_baseline_is_not_mistaken_for_the_latest_run() {
     assert_eq!(
         estimates
             .iter()
-            .filter(|e| (e.suite.as_str(), e.endpoint.as_str(), e.function.as_str())
-                == ("in_process", "json", "raw"))
+            .filter(
+                |e| (e.suite.as_str(), e.endpoint.as_str(), e.function.as_str())
+                    == ("in_process", "json", "raw")
+            )
             .count(),
         1
     );
@@ -181,7 +186,10 @@ fn assert_format_error(result: Result<Vec<CriterionEstimate>, Error>, path: &Pat
             assert_eq!(reported, path);
             assert!(reason.contains(says), "reason `{reason}` lacks `{says}`");
         }
-        other => panic!("expected a format error about {}, got {other:?}", path.display()),
+        other => panic!(
+            "expected a format error about {}, got {other:?}",
+            path.display()
+        ),
     }
 }
 
