@@ -138,6 +138,7 @@ where
     (parts.status, bytes)
 }
 
+// ANCHOR: two_calls
 /// One request through raw-server, as its `service_fn` makes it.
 async fn call_raw(
     request: http::Request<http_body_util::Full<Bytes>>,
@@ -158,6 +159,8 @@ async fn call_framework(
     };
     finish(response).await
 }
+// ANCHOR_END: two_calls
+
 
 /// Before timing anything: both servers must answer the request with the
 /// same successful status and content type. A benchmark of two different

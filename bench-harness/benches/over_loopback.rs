@@ -171,6 +171,7 @@ async fn one_at_a_time(
     start.elapsed()
 }
 
+// ANCHOR: batch
 /// `batches` batches, each one request on every connection at once and
 /// finished when the last answer is in; the elapsed time.
 async fn in_batches(
@@ -187,6 +188,8 @@ async fn in_batches(
     }
     start.elapsed()
 }
+// ANCHOR_END: batch
+
 
 /// The endpoint's catalogue example, addressed to `addr`.
 fn request_for(endpoint: &str, addr: SocketAddr) -> PreparedRequest {
