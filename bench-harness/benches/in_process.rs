@@ -161,7 +161,6 @@ async fn call_framework(
 }
 // ANCHOR_END: two_calls
 
-
 /// Before timing anything: both servers must answer the request with the
 /// same successful status and content type. A benchmark of two different
 /// answers (a 404 on one side, say) would be a number about nothing.

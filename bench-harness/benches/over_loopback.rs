@@ -190,7 +190,6 @@ async fn in_batches(
 }
 // ANCHOR_END: batch
 
-
 /// The endpoint's catalogue example, addressed to `addr`.
 fn request_for(endpoint: &str, addr: SocketAddr) -> PreparedRequest {
     let entry = shared_handlers::catalogue::by_name(endpoint)
