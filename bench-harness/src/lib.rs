@@ -12,6 +12,9 @@
 //! - `bench-harness cost` counts instructions (callgrind) and heap
 //!   allocations per request of both servers: figures that do not move
 //!   with the machine's load.
+//! - `cargo bench -p bench-harness` times both servers with criterion
+//!   (`benches/in_process.rs`, `benches/over_loopback.rs`), and
+//!   [`criterion_estimates`] reads the results back.
 //!
 //! `docs/src/measuring-overhead.md` explains the method in workshop terms.
 //!
@@ -34,12 +37,14 @@
 //! | [`cost`]        | instructions and allocations per request, `cost.json`     |
 //! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
 //! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
+//! | [`criterion_estimates`] | criterion's `estimates.json`, read back defensively |
 
 pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod cost;
 pub mod cost_format;
+pub mod criterion_estimates;
 pub mod environment;
 pub mod latency;
 pub mod load;

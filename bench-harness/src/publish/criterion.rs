@@ -1,5 +1,5 @@
 //! Criterion's figures as the report shows them: per suite (`in_process`,
-//! `over_loopback`), endpoint and server, the mean time per iteration with
+//! `over_loopback`), endpoint and server, the median time per iteration with
 //! its 95% interval.
 //!
 //! Reading criterion's `estimates.json` files is the job of
@@ -20,27 +20,34 @@ pub struct CriterionFigure {
     pub endpoint: String,
     /// `raw` or `framework` (criterion's function).
     pub server: String,
-    /// Mean time per iteration, nanoseconds.
-    pub mean_ns: f64,
-    /// Criterion's 95% confidence interval of the mean, nanoseconds.
+    /// Median time per iteration, nanoseconds.
+    pub median_ns: f64,
+    /// Criterion's 95% confidence interval of the median, nanoseconds.
     pub ci_low_ns: f64,
     pub ci_high_ns: f64,
 }
 
-/// The criterion figures under `criterion_dir` (usually `target/criterion`).
-///
-/// INTEGRATION POINT (issue 5 merge): replace the body with a call to
-/// `crate::criterion_estimates::read_all(criterion_dir)` and map each of its
-/// estimates to a [`CriterionFigure`]: group `in_process/json` → suite
-/// `in_process`, endpoint `json`; function → server; the `mean` estimate's
-/// `point_estimate` and `confidence_interval.{lower_bound, upper_bound}`.
-/// Until then the report says criterion figures are not read yet, and
-/// everything else works; the renderers already take `Option<&[CriterionFigure]>`.
+/// The criterion figures under `criterion_dir` (usually `target/criterion`),
+/// read by [`crate::criterion_estimates`]. Batches of concurrent requests
+/// (`over_loopback/json/raw/concurrent-16`) become their own suite,
+/// `over_loopback/concurrent-16`, so they are never mixed with single
+/// requests.
 pub fn read(criterion_dir: &Path) -> anyhow::Result<Vec<CriterionFigure>> {
-    anyhow::bail!(
-        "criterion estimates in {} not read: the reader (criterion_estimates.rs) is not wired in yet",
-        criterion_dir.display()
-    )
+    let estimates = crate::criterion_estimates::read_all(criterion_dir)?;
+    Ok(estimates
+        .into_iter()
+        .map(|estimate| CriterionFigure {
+            suite: match &estimate.parameter {
+                Some(parameter) => format!("{}/{parameter}", estimate.suite),
+                None => estimate.suite,
+            },
+            endpoint: estimate.endpoint,
+            server: estimate.function,
+            median_ns: estimate.median.point_ns,
+            ci_low_ns: estimate.median.lower_ns,
+            ci_high_ns: estimate.median.upper_ns,
+        })
+        .collect())
 }
 
 /// `target/criterion` of the workspace the harness was built in.

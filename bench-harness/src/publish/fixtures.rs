@@ -252,7 +252,7 @@ pub(crate) fn criterion(endpoints: &[&str]) -> Vec<CriterionFigure> {
                 suite: "in_process".into(),
                 endpoint: (*name).to_owned(),
                 server: server.into(),
-                mean_ns: ns,
+                median_ns: ns,
                 ci_low_ns: ns * 0.98,
                 ci_high_ns: ns * 1.02,
             })

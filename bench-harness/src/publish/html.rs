@@ -494,10 +494,10 @@ fn section_criterion(page: &mut String, report: &Report) {
                     .map(|server| {
                         let f = report.criterion(suite, endpoint, server)?;
                         Some(Bar {
-                            value: f.mean_ns,
+                            value: f.median_ns,
                             interval: Some((f.ci_low_ns, f.ci_high_ns)),
                             points: Vec::new(),
-                            label: format!("{} ns", number(f.mean_ns, 0)),
+                            label: format!("{} ns", number(f.median_ns, 0)),
                         })
                     })
                     .collect(),
@@ -505,7 +505,7 @@ fn section_criterion(page: &mut String, report: &Report) {
             .collect();
         let chart = charts::bar_chart(&BarChart {
             title: format!("criterion: {suite}"),
-            axis_label: format!("{suite}: mean time per request (ns) — shorter is faster"),
+            axis_label: format!("{suite}: median time per iteration (ns) — shorter is faster"),
             series: servers.clone(),
             groups,
         });
@@ -513,7 +513,7 @@ fn section_criterion(page: &mut String, report: &Report) {
             page,
             &chart,
             &format!(
-                "criterion's {suite} suite: mean time per request with criterion's 95% interval. \
+                "criterion's {suite} suite: median time per iteration with criterion's 95% interval. \
                  in_process calls each server's request handling directly, with no socket: the \
                  pure cost of routing, extraction and building the response."
             ),

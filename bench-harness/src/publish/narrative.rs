@@ -116,9 +116,9 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
     ) {
         sentences.push(format!(
             "Without any socket (criterion, in process) one request takes {} ns against {} ns ({:+.1}%).",
-            number(m.mean_ns, 0),
-            number(t.mean_ns, 0),
-            percent_change(t.mean_ns, m.mean_ns).unwrap_or(0.0)
+            number(m.median_ns, 0),
+            number(t.median_ns, 0),
+            percent_change(t.median_ns, m.median_ns).unwrap_or(0.0)
         ));
     }
 

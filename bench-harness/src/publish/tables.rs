@@ -167,14 +167,14 @@ pub fn criterion(report: &Report) -> Option<Table> {
             } else {
                 report
                     .criterion(&f.suite, &f.endpoint, crate::compare::BASELINE)
-                    .and_then(|raw| percent_change(raw.mean_ns, f.mean_ns))
+                    .and_then(|raw| percent_change(raw.median_ns, f.median_ns))
                     .map_or_else(|| NONE.to_owned(), |p| format!("{p:+.1}%"))
             };
             vec![
                 f.suite.clone(),
                 f.endpoint.clone(),
                 f.server.clone(),
-                number(f.mean_ns, 0),
+                number(f.median_ns, 0),
                 format!("{} – {}", number(f.ci_low_ns, 0), number(f.ci_high_ns, 0)),
                 versus,
             ]
