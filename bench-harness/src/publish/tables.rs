@@ -186,7 +186,7 @@ pub fn criterion(report: &Report) -> Option<Table> {
             "suite",
             "endpoint",
             "server",
-            "mean (ns)",
+            "median (ns)",
             "95% CI (ns)",
             "vs raw",
         ]),
