@@ -179,22 +179,8 @@ fn ensure_wrk(wrk: &str) -> anyhow::Result<String> {
              (Debian/Ubuntu), `brew install wrk` (macOS), or pass --wrk PATH."
         );
     }
-    eprintln!("wrk is missing; installing it with apt-get...");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "wrk"])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success())
-    };
-    if !install() {
-        let _ = Command::new("apt-get")
-            .arg("update")
-            .stdout(Stdio::null())
-            .status();
-        if !install() {
-            bail!("`apt-get install -y wrk` failed; install wrk by hand or pass --wrk PATH");
-        }
+    if !crate::apt::install("wrk") {
+        bail!("`apt-get install -y wrk` failed; install wrk by hand or pass --wrk PATH");
     }
     version().context("wrk was installed but cannot be run")
 }

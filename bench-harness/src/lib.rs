@@ -33,12 +33,14 @@
 //! | [`environment`] | what machine and software a report was measured on        |
 //! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
 //! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
+//! | [`apt`]         | installing a missing wrk or valgrind from Debian's packages |
 //! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
 //! | [`cost`]        | instructions and allocations per request, `cost.json`     |
 //! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
 //! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
 //! | [`criterion_estimates`] | criterion's `estimates.json`, read back defensively |
 
+pub mod apt;
 pub mod calibrate;
 pub mod cli;
 pub mod compare;

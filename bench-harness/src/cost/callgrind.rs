@@ -232,25 +232,8 @@ pub fn ensure_valgrind(valgrind: &str) -> Result<String, String> {
             "`{valgrind}` cannot be run, so instructions per request are not measured; {how}"
         ));
     }
-    eprintln!("valgrind is missing; installing it with apt-get...");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "valgrind"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success())
-    };
-    if !install() {
-        let _ = Command::new("apt-get")
-            .arg("update")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .status();
-        if !install() {
-            return Err(format!("`apt-get install -y valgrind` failed; {how}"));
-        }
+    if !crate::apt::install("valgrind") {
+        return Err(format!("`apt-get install -y valgrind` failed; {how}"));
     }
     version().ok_or_else(|| format!("valgrind was installed but cannot be run; {how}"))
 }
