@@ -194,11 +194,20 @@ async fn shutdown_finishes_an_in_flight_request_and_closes_idle_connections() {
         let idle = tokio::net::TcpStream::connect(target.addr)
             .await
             .expect("connect");
-        // A slow request in flight: 500 rows with 500 queries.
+        // A slow request in flight: it waits 300 ms in its handler.
         let client = client();
-        let url = target.url("/queries?queries=500");
+        let url = target.url("/delay?ms=300");
         let in_flight = tokio::spawn(async move { fetch(&client, "GET", &url, &[], None).await });
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Shut down only once the server is really working on it: the
+        // request counters (a middleware before the handler) have seen it.
+        let counted = async {
+            while target.state.stats().snapshot().total == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(WAIT, counted)
+            .await
+            .expect("the request reaches the server");
         tokio::time::timeout(WAIT, target.stop())
             .await
             .expect("shutdown finishes within the drain deadline")
