@@ -146,6 +146,31 @@ pub struct Summary {
     pub vs_baseline: Option<Ratios>,
 }
 
+impl Summary {
+    /// What a reader must know before trusting this line's figures:
+    /// client-bound rounds, errors, responses outside 2xx/3xx. The terminal
+    /// table and the report both show these words.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.client_bound_rounds > 0 {
+            notes.push(format!(
+                "CLIENT-BOUND in {}/{} rounds",
+                self.client_bound_rounds, self.rounds
+            ));
+        }
+        if self.errors > 0 {
+            notes.push(format!("{} errors", self.errors));
+        }
+        if self.non_success_responses > 0 {
+            notes.push(format!(
+                "{} non-2xx/3xx responses",
+                self.non_success_responses
+            ));
+        }
+        notes
+    }
+}
+
 impl Results {
     /// Writes `results.json` and `table.txt` into `dir` (created if needed).
     pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
@@ -198,22 +223,7 @@ impl Results {
         );
         for summary in &self.summary {
             let m = &summary.median;
-            let mut notes = Vec::new();
-            if summary.client_bound_rounds > 0 {
-                notes.push(format!(
-                    "CLIENT-BOUND in {}/{} rounds",
-                    summary.client_bound_rounds, summary.rounds
-                ));
-            }
-            if summary.errors > 0 {
-                notes.push(format!("{} errors", summary.errors));
-            }
-            if summary.non_success_responses > 0 {
-                notes.push(format!(
-                    "{} non-2xx/3xx responses",
-                    summary.non_success_responses
-                ));
-            }
+            let notes = summary.notes();
             let _ = writeln!(
                 out,
                 "{:<16} {:<12} {:>10.0} {:>9} {:>9} {:>11} {:>11.1} {:>8}  {}",

@@ -45,19 +45,7 @@ pub fn summary(report: &Report) -> Table {
             let show = |estimate: Option<crate::stats::RatioEstimate>| {
                 estimate.map_or_else(|| NONE.to_owned(), |e| change(&e))
             };
-            let mut notes = Vec::new();
-            if s.client_bound_rounds > 0 {
-                notes.push(format!(
-                    "client-bound in {}/{} rounds",
-                    s.client_bound_rounds, s.rounds
-                ));
-            }
-            if s.errors > 0 {
-                notes.push(format!("{} errors", s.errors));
-            }
-            if s.non_success_responses > 0 {
-                notes.push(format!("{} non-2xx/3xx", s.non_success_responses));
-            }
+            let notes = s.notes();
             rows.push(vec![
                 endpoint.to_owned(),
                 server.to_owned(),
