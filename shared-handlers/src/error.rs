@@ -80,6 +80,14 @@ pub enum Error {
     #[error("the request took longer than the server's timeout of {} ms", .after.as_millis())]
     Timeout { after: std::time::Duration },
 
+    /// `503 Service Unavailable`: a resource the request needs is not to be
+    /// had right now and waiting longer would not be reasonable: the
+    /// database's write lock after bounded retries, a pooled database
+    /// connection, a file descriptor. Nothing was changed; the client may
+    /// retry. The message says which resource, never a path or SQL.
+    #[error("the server is too busy to answer this request right now ({0}); retry shortly")]
+    Unavailable(String),
+
     /// `500 Internal Server Error`: a handler panicked. The panic was caught,
     /// the server goes on serving.
     #[error("a handler panicked: {0}")]
@@ -171,7 +179,7 @@ impl Error {
             | Error::InvalidPathParam { .. }
             | Error::InvalidJson(_) => 400,
             Error::Unauthorized(_) => 401,
-            Error::Timeout { .. } => 503,
+            Error::Timeout { .. } | Error::Unavailable(_) => 503,
             Error::PayloadTooLarge { .. } => 413,
             Error::UnsupportedMediaType { .. } => 415,
             Error::InvalidFields(_) => 422,
@@ -200,6 +208,7 @@ impl Error {
             Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             Error::Timeout { .. } => ("timeout", "Request Timeout"),
+            Error::Unavailable(_) => ("unavailable", "Service Unavailable"),
             Error::InvalidPathParam { .. } => ("invalid-path-parameter", "Invalid path parameter"),
             Error::InvalidJson(_) => ("invalid-json", "Malformed JSON body"),
             Error::UnsupportedMediaType { .. } => {
@@ -216,9 +225,11 @@ impl Error {
                 ("internal", "Internal Server Error")
             }
         };
-        // 503 is a server-side status but its cause (our timeout) is no
-        // secret, and telling the client what the limit was helps them.
-        let detail = if self.is_server_error() && !matches!(self, Error::Timeout { .. }) {
+        // 503 is a server-side status but its cause (our timeout, a busy
+        // resource) is no secret, and telling the client helps them retry.
+        let detail = if self.is_server_error()
+            && !matches!(self, Error::Timeout { .. } | Error::Unavailable(_))
+        {
             // The cause goes to the log (each server logs it), not to the client.
             "the server failed to answer this request; the error has been logged".to_owned()
         } else {
@@ -324,6 +335,14 @@ mod tests {
         let problem = Error::Internal("secret table name".into()).problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("secret"));
+    }
+
+    #[test]
+    fn unavailable_is_a_503_that_names_the_busy_resource() {
+        let problem = Error::Unavailable("the database write lock".into()).problem();
+        assert_eq!(problem.status, 503);
+        assert_eq!(problem.kind, "urn:frameworth:problem:unavailable");
+        assert!(problem.detail.contains("database write lock"));
     }
 
     #[test]
