@@ -10,6 +10,7 @@ use shared_handlers::state::{default_database_path, default_static_dir};
 use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;
+use crate::settings::ConnectionSettings;
 
 /// Flags common to `raw-server` and `framework-server`.
 ///
@@ -52,6 +53,27 @@ pub struct ServerArgs {
     /// How long a request may take before it is answered with 503, in milliseconds.
     #[arg(long, default_value_t = u64::try_from(DEFAULT_REQUEST_TIMEOUT.as_millis()).unwrap_or(u64::MAX))]
     pub request_timeout_ms: u64,
+
+    /// The most connections served at once; past it new ones wait in the
+    /// listen backlog until one closes
+    /// [default: the descriptor limit minus a quarter of it kept in reserve]
+    #[arg(long)]
+    pub max_connections: Option<NonZeroUsize>,
+
+    /// How long a client may take to send a request head, and how long an
+    /// idle keep-alive connection stays open, in milliseconds [default: 10000]
+    #[arg(long)]
+    pub header_read_timeout_ms: Option<u64>,
+
+    /// How long one write may wait for a client that does not read, in
+    /// milliseconds, before the connection is closed [default: 10000]
+    #[arg(long)]
+    pub write_timeout_ms: Option<u64>,
+
+    /// After SIGTERM or Ctrl-C, how long in-flight requests get before the
+    /// process exits anyway, in milliseconds [default: 10000]
+    #[arg(long)]
+    pub drain_timeout_ms: Option<u64>,
 }
 
 impl ServerArgs {
@@ -63,6 +85,25 @@ impl ServerArgs {
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             static_dir: self.static_dir.clone().unwrap_or_else(default_static_dir),
         }
+    }
+
+    /// The connection layer's settings: the defaults, with what the flags set.
+    pub fn connection_settings(&self) -> ConnectionSettings {
+        let mut settings = ConnectionSettings::default();
+        if let Some(max) = self.max_connections {
+            settings.max_connections = max.get();
+        }
+        let millis = Duration::from_millis;
+        if let Some(ms) = self.header_read_timeout_ms {
+            settings.header_read_timeout = millis(ms);
+        }
+        if let Some(ms) = self.write_timeout_ms {
+            settings.write_timeout = millis(ms);
+        }
+        if let Some(ms) = self.drain_timeout_ms {
+            settings.drain_timeout = millis(ms);
+        }
+        settings
     }
 
     /// Opens the database (creating and seeding it on first start) and

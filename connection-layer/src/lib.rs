@@ -16,12 +16,14 @@
 //! | module       | concept                                                            |
 //! |--------------|--------------------------------------------------------------------|
 //! | [`settings`] | one [`ConnectionSettings`] value: timeouts, limits, keep-alive, `TCP_NODELAY` |
-//! | [`serve`]    | the accept loop: spawn a hyper connection per socket, back off on errors, drain on shutdown |
+//! | [`serve`]    | the accept loop: spawn a hyper connection per socket, cap their number, back off on errors, drain on shutdown |
+//! | [`deadline`] | the socket wrapper that fails a write pending longer than the write timeout (slow readers) |
 //! | [`shutdown`] | Ctrl-C / SIGTERM as a future                                       |
 //! | [`runtime`]  | current-thread, multi-thread, or one runtime per core with `SO_REUSEPORT` |
 //! | [`cli`]      | the command-line flags both binaries accept                        |
 
 pub mod cli;
+pub mod deadline;
 pub mod runtime;
 pub mod serve;
 pub mod settings;

@@ -60,13 +60,15 @@ where
                     .build()?
             };
             let listener = bind(addr, false).with_context(|| format!("cannot listen on {addr}"))?;
-            runtime.block_on(async {
+            let result = runtime.block_on(async {
                 let signals = Signals::install().context("cannot install signal handlers")?;
                 announce(listener.local_addr()?);
                 let listener = TcpListener::from_std(listener)?;
                 tokio::spawn(cancel_on_signal(signals, shutdown.clone()));
                 serve_on(listener, shutdown).await
-            })
+            });
+            abandon_leftovers(runtime);
+            result
         }
         RuntimeFlavor::PerCore => {
             // Bind the first socket (possibly on port 0), then the others on
@@ -104,6 +106,7 @@ where
                             let listener = TcpListener::from_std(listener)?;
                             serve_on(listener, shutdown.clone()).await
                         });
+                        abandon_leftovers(runtime);
                         // One worker failing takes the others down with it,
                         // rather than leaving a server with fewer cores.
                         shutdown.cancel();
@@ -125,6 +128,22 @@ where
         }
     }
 }
+
+// ANCHOR: abandon_leftovers
+/// Tears a runtime down without waiting for its blocking threads.
+///
+/// By the time `serve` returns, every connection has either finished or
+/// been aborted at the drain deadline. What can remain is blocking work
+/// that an aborted request had started on tokio's blocking pool (a long
+/// database query): nobody waits for its answer any more. Dropping the
+/// runtime normally would wait for it, letting one slow query hold the
+/// process past its drain deadline; `shutdown_timeout(ZERO)` does not, so
+/// the drain deadline bounds the whole exit. SQLite's journal makes an
+/// interrupted write harmless: it is rolled back on the next open.
+fn abandon_leftovers(runtime: tokio::runtime::Runtime) {
+    runtime.shutdown_timeout(std::time::Duration::ZERO);
+}
+// ANCHOR_END: abandon_leftovers
 
 /// Prints the one line scripts and the bench harness wait for, then flushes
 /// so a parent process reading our stdout through a pipe sees it at once.

@@ -5,10 +5,17 @@
 //! raw-server's `service_fn`, or axum's `Router` wrapped for hyper. On
 //! shutdown we stop accepting, ask every connection to finish gracefully,
 //! and close whatever is still open when the drain deadline passes.
+//!
+//! Two limits protect the server from its clients: at most
+//! [`ConnectionSettings::max_connections`] sockets are served at once (the
+//! connection cap), and every socket's writes are bounded by
+//! [`ConnectionSettings::write_timeout`] (see [`crate::deadline`]).
 
 use std::error::Error as StdError;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,9 +24,11 @@ use hyper::service::Service;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::deadline::DeadlineIo;
 use crate::settings::ConnectionSettings;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
@@ -48,11 +57,12 @@ pub async fn serve<S, B>(
     // deadline we can abort the stragglers instead of leaking them.
     let mut connections = JoinSet::new();
     let mut backoff = Backoff::default();
+    let slots = Arc::new(Semaphore::new(settings.max_connections.max(1)));
     tokio::pin!(shutdown);
 
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
+            (slot, accepted) = next_connection(&listener, &slots) => {
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(e) => {
@@ -73,9 +83,13 @@ pub async fn serve<S, B>(
                 }
                 // TokioIo adapts tokio's AsyncRead/AsyncWrite to hyper's own
                 // I/O traits: hyper 1.x does not depend on any one runtime.
-                let connection = builder.serve_connection(TokioIo::new(stream), service.clone());
+                let io = TokioIo::new(DeadlineIo::new(stream, settings.write_timeout));
+                let connection = builder.serve_connection(io, service.clone());
                 let connection = graceful.watch(connection);
                 connections.spawn(async move {
+                    // The slot is freed when this task ends, however it ends
+                    // (finished, failed, or aborted at the drain deadline).
+                    let _slot = slot;
                     // Errors here are per connection (client went away, bad
                     // request head, header timeout): hyper has already
                     // answered what could be answered. Not the server's fault.
@@ -111,6 +125,28 @@ pub async fn serve<S, B>(
     connections.shutdown().await;
 }
 // ANCHOR_END: accept_loop
+
+// ANCHOR: connection_cap
+/// Waits for a free connection slot, *then* accepts. While every slot is
+/// taken the listener is simply not polled: new clients wait in the kernel's
+/// listen backlog (and, past it, have their connection attempts retried by
+/// their own TCP stack) until a connection closes. Nothing is accepted only
+/// to be closed, and no descriptor is spent on a socket that cannot be
+/// served.
+///
+/// Cancel-safe, as `select!` needs: if another branch wins, a slot that was
+/// already acquired is released again, and tokio's `accept` loses nothing.
+async fn next_connection(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> (OwnedSemaphorePermit, io::Result<(TcpStream, SocketAddr)>) {
+    let slot = Arc::clone(slots)
+        .acquire_owned()
+        .await
+        .expect("the semaphore lives as long as the loop and is never closed");
+    (slot, listener.accept().await)
+}
+// ANCHOR_END: connection_cap
 
 /// Exponential back-off for accept errors: 5 ms, 10 ms, ... capped at 1 s.
 #[derive(Debug, Default)]

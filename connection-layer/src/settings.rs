@@ -38,8 +38,22 @@ pub struct ConnectionSettings {
     /// fails with it on). Pipelined requests are answered correctly either way.
     pub pipeline_flush: bool,
     /// After a shutdown signal, how long in-flight requests get to finish
-    /// before the remaining connections are closed anyway.
+    /// before the remaining connections are closed anyway. It bounds the
+    /// whole exit: blocking work still running at the deadline (a database
+    /// query on tokio's blocking pool) is abandoned, not waited for.
     pub drain_timeout: Duration,
+    /// How long one write to the socket may stay pending. A client that
+    /// stops reading fills its receive buffer and then ours; without this,
+    /// hyper would wait for it forever, holding the connection, its
+    /// descriptor and the unsent response. Past it the connection is closed.
+    /// See [`crate::deadline`].
+    pub write_timeout: Duration,
+    /// The most connections served at once. Past it the accept loop stops
+    /// accepting until one closes, so newcomers wait in the kernel's listen
+    /// backlog instead of costing a descriptor the server may need for a
+    /// file or the database. The default is derived from the process's
+    /// descriptor limit by [`default_max_connections`].
+    pub max_connections: usize,
 }
 
 impl Default for ConnectionSettings {
@@ -53,9 +67,31 @@ impl Default for ConnectionSettings {
             max_buf_size: 16 * 1024,
             pipeline_flush: false,
             drain_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
+            max_connections: default_max_connections(),
         }
     }
 }
+
+// ANCHOR: default_max_connections
+/// The connection cap when none is configured: the soft `RLIMIT_NOFILE`
+/// minus a reserve of a quarter of it (at least 32, at most 1,024
+/// descriptors) for what requests themselves open: static files, database
+/// connections and their journals, the listener, stdio.
+///
+/// With the common limit of 1,024 that is 768 connections; with 256 it is
+/// 192; with 65,536 it is 64,512. Each connection costs one descriptor, so
+/// at the cap the server still has the reserve to answer the requests it
+/// has accepted.
+pub fn default_max_connections() -> usize {
+    use nix::sys::resource::{Resource, getrlimit};
+    // Without a readable limit, assume the usual default of 1,024.
+    let soft = getrlimit(Resource::RLIMIT_NOFILE).map_or(1024, |(soft, _hard)| soft);
+    let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+    let reserve = (soft / 4).clamp(32, 1024);
+    soft.saturating_sub(reserve).max(1)
+}
+// ANCHOR_END: default_max_connections
 
 impl ConnectionSettings {
     /// A hyper HTTP/1 connection builder configured with these settings.

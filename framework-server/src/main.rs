@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use connection_layer::{ConnectionSettings, ServerArgs};
+use connection_layer::ServerArgs;
 use framework_server::ServeMode;
 
 /// frameworth's endpoints served by axum 0.8 and tower.
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     connection_layer::init_tracing();
     let state = cli.server.open_state()?;
-    let settings = ConnectionSettings::default();
+    let settings = cli.server.connection_settings();
     let mode = cli.serve;
     connection_layer::runtime::launch(
         cli.server.addr.unwrap_or(DEFAULT_ADDR),

@@ -131,9 +131,11 @@ async fn static_io_error(OriginalUri(uri): OriginalUri, error: io::Error) -> Api
         io::ErrorKind::InvalidInput => ApiError(Error::FileNotFound {
             path: uri.path().to_owned(),
         }),
-        _ => ApiError(Error::Internal(format!(
-            "reading a static file failed: {error}"
-        ))),
+        _ => {
+            ApiError(Error::out_of_descriptors(&error).unwrap_or_else(|| {
+                Error::Internal(format!("reading a static file failed: {error}"))
+            }))
+        }
     }
 }
 // ANCHOR_END: static_problems

@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use connection_layer::{ConnectionSettings, ServerArgs};
+use connection_layer::ServerArgs;
 
 /// frameworth's endpoints served by hand-written code on bare hyper.
 #[derive(Debug, Parser)]
@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     connection_layer::init_tracing();
     let state = cli.server.open_state()?;
-    let settings = ConnectionSettings::default();
+    let settings = cli.server.connection_settings();
     connection_layer::runtime::launch(
         cli.server.addr.unwrap_or(DEFAULT_ADDR),
         cli.server.runtime,

@@ -88,7 +88,8 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         | io::ErrorKind::PermissionDenied
         | io::ErrorKind::NotADirectory
         | io::ErrorKind::InvalidInput => not_found(),
-        _ => Error::Internal(format!("reading {}: {e}", path.display())),
+        _ => Error::out_of_descriptors(&e)
+            .unwrap_or_else(|| Error::Internal(format!("reading {}: {e}", path.display()))),
     })?;
     let last_modified = modified.map(HttpDate::from);
 

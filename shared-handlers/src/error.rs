@@ -267,6 +267,19 @@ impl From<FieldErrors> for Error {
 }
 
 impl Error {
+    /// `Some(Unavailable)` when `error` says the process or the system is
+    /// out of file descriptors (`EMFILE`, `ENFILE`): opening a static file or
+    /// a database connection failed for want of one, not because anything
+    /// is wrong with the request. That is a `503` the client may retry once
+    /// connections have closed, never a `500`.
+    pub fn out_of_descriptors(error: &std::io::Error) -> Option<Error> {
+        // The Linux and BSD numbers; std has no `ErrorKind` for them.
+        const ENFILE: i32 = 23;
+        const EMFILE: i32 = 24;
+        matches!(error.raw_os_error(), Some(ENFILE | EMFILE))
+            .then(|| Error::Unavailable("no file descriptor is free".to_owned()))
+    }
+
     /// A body that serde could not turn into the target type (a member of
     /// the wrong type, a duplicate member, the wrong kind of value at the
     /// top): `422` with one field error saying where and what.
