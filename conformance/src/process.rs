@@ -1,6 +1,7 @@
 //! Running a server *binary* the way a user does, for the smoke tests of
-//! `raw-server` and `framework-server`: flags, the `listening on` line,
-//! a request, then SIGTERM and a clean exit.
+//! `raw-server` and `framework-server` (flags, the `listening on` line, a
+//! request, then SIGTERM and a clean exit) and for the reliability suite,
+//! which also limits the child's descriptors and watches its `/proc` entry.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -21,8 +22,31 @@ pub struct Running {
 /// Starts `binary` with `args` plus `--addr 127.0.0.1:0` and a fresh
 /// database, and waits for its `listening on http://IP:PORT` line.
 pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
+    start_limited(binary, args, None)
+}
+
+/// Like [`start`], with the child's `RLIMIT_NOFILE` (soft and hard) set to
+/// `descriptors` when given. The limit is set by `sh`'s `ulimit`, which then
+/// `exec`s the server: the child's pid is the server's, and no unsafe
+/// `pre_exec` hook is needed.
+pub fn start_limited(
+    binary: &str,
+    args: &[&str],
+    descriptors: Option<u64>,
+) -> anyhow::Result<Running> {
     let database_dir = tempfile::tempdir()?;
-    let mut child = Command::new(binary)
+    let mut command = match descriptors {
+        Some(limit) => {
+            let mut command = Command::new("sh");
+            command
+                .args(["-c", r#"ulimit -n "$1" && shift && exec "$@""#, "sh"])
+                .arg(limit.to_string())
+                .arg(binary);
+            command
+        }
+        None => Command::new(binary),
+    };
+    let mut child = command
         .args(args)
         .args(["--addr", "127.0.0.1:0", "--database"])
         .arg(database_dir.path().join("smoke.sqlite3"))
@@ -63,19 +87,56 @@ impl Running {
 
     /// Sends SIGTERM and waits (at most `deadline`) for the process to exit.
     pub fn terminate(mut self, deadline: Duration) -> anyhow::Result<ExitStatus> {
+        self.send_sigterm()?;
+        self.wait_for_exit(deadline).map(|(status, _)| status)
+    }
+
+    /// The child's process id (the server's: `sh` has `exec`ed it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM to the child, by its pid, and returns at once.
+    pub fn send_sigterm(&self) -> anyhow::Result<()> {
         let pid = i32::try_from(self.child.id())?;
         kill(Pid::from_raw(pid), Signal::SIGTERM)?;
+        Ok(())
+    }
+
+    /// Waits at most `deadline` for the child to exit; returns its status
+    /// and how long the wait took. Kills it (and fails) past the deadline.
+    pub fn wait_for_exit(&mut self, deadline: Duration) -> anyhow::Result<(ExitStatus, Duration)> {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
+                return Ok((status, started.elapsed()));
             }
             if started.elapsed() > deadline {
                 self.child.kill()?;
                 anyhow::bail!("still running {deadline:?} after SIGTERM");
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    /// Whether the child is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// How many descriptors the child has open (entries of `/proc/PID/fd`).
+    pub fn open_descriptors(&self) -> std::io::Result<usize> {
+        Ok(std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))?.count())
+    }
+
+    /// The child's resident memory in KiB (`VmRSS` in `/proc/PID/status`).
+    pub fn resident_kib(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let line = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .ok_or_else(|| anyhow::anyhow!("no VmRSS line"))?;
+        Ok(line.trim().trim_end_matches("kB").trim().parse()?)
     }
 }
 
