@@ -33,8 +33,10 @@ async fn vanish(addr: SocketAddr, mid_body: bool) -> std::io::Result<()> {
                     Content-Length: 200\r\n\r\n{\"name\":\"half a bo";
         stream.write_all(head.as_bytes()).await?;
     } else {
+        // A 1 MiB file: far more than the first read takes, so the server
+        // is still writing when the reset arrives.
         stream
-            .write_all(b"GET /queries?queries=500 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .write_all(b"GET /static/large.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .await?;
         let mut first = [0u8; 512];
         let _ = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut first)).await;
@@ -43,19 +45,37 @@ async fn vanish(addr: SocketAddr, mid_body: bool) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What each of process `pid`'s descriptors points at, for a failure message.
+fn descriptor_targets(pid: u32) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    let mut targets: Vec<String> = entries
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .map(|target| target.display().to_string())
+        .collect();
+    targets.sort();
+    targets
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_resets_mid_body_and_mid_response_leave_the_server_serving_with_its_descriptors_back()
  {
     let _machine = exclusive().await;
     for (label, binary) in BINARIES {
-        let mut server = start_child(binary, &[], None);
+        let static_dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(static_dir.path().join("large.bin"), vec![b'x'; 1 << 20]).expect("file");
+        let dir = static_dir.path().to_str().expect("a UTF-8 temp path");
+        let mut server = start_child(binary, &["--static-dir", dir], None);
         let addr = server.addr;
-        // Warm up: the database pool and the runtime's own descriptors are
-        // opened by now, so the baseline is the steady state.
-        for target in ["/plaintext", "/db", "/queries?queries=500"] {
+        // Warm up with the same kinds of work: the database pool, the
+        // runtime's own descriptors and the blocking pool are set up by
+        // now, so the baseline is the steady state.
+        for target in ["/plaintext", "/db", "/static/large.bin"] {
             assert_eq!(get(addr, target).await.expect("warm-up").status, 200);
         }
         let baseline = server.open_descriptors().expect("/proc entry");
+        let before = descriptor_targets(server.pid());
         let started = Instant::now();
         let parallel = Arc::new(Semaphore::new(100));
         let mut clients = JoinSet::new();
@@ -86,7 +106,9 @@ async fn a_thousand_resets_mid_body_and_mid_response_leave_the_server_serving_wi
         );
         assert!(
             back,
-            "{label}: {open} descriptors open, {baseline} before the resets"
+            "{label}: {open} descriptors open, {baseline} before the resets; before: {before:?}, \
+             after: {:?}",
+            descriptor_targets(server.pid())
         );
         assert!(server.is_running(), "{label}");
     }
