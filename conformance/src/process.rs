@@ -16,6 +16,8 @@ use nix::unistd::Pid;
 pub struct Running {
     child: Child,
     pub addr: SocketAddr,
+    /// The SQLite file the child was given (`--database`).
+    pub database: std::path::PathBuf,
     _database_dir: tempfile::TempDir,
 }
 
@@ -46,10 +48,11 @@ pub fn start_limited(
         }
         None => Command::new(binary),
     };
+    let database = database_dir.path().join("smoke.sqlite3");
     let mut child = command
         .args(args)
         .args(["--addr", "127.0.0.1:0", "--database"])
-        .arg(database_dir.path().join("smoke.sqlite3"))
+        .arg(&database)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -67,6 +70,7 @@ pub fn start_limited(
     Ok(Running {
         child,
         addr,
+        database,
         _database_dir: database_dir,
     })
 }

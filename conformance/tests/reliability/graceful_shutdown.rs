@@ -150,3 +150,36 @@ async fn sigterm_with_a_slow_client_attached_exits_0_at_the_drain_deadline() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_blocking_database_work_still_exits_0_by_the_drain_deadline() {
+    let _machine = exclusive().await;
+    let drain = Duration::from_secs(1);
+    for (label, binary) in BINARIES {
+        let server = start_child(binary, &["--drain-timeout-ms", "1000"], None);
+        // Another process holds SQLite's write lock: the server's insert
+        // waits on tokio's blocking pool (`busy_timeout`, 5 s) for it.
+        let lock = r2d2_sqlite::rusqlite::Connection::open(&server.database).expect("open");
+        lock.execute_batch("BEGIN EXCLUSIVE").expect("write lock");
+        let mut writer = TcpStream::connect(server.addr).await.expect("connect");
+        let body = r#"{"name":"Blocked Writer","email":"blocked@example.com"}"#;
+        let request = format!(
+            "POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        writer.write_all(request.as_bytes()).await.expect("request");
+        wait_until_counted(server.addr, "POST", "/users", 1).await;
+        let (_server, status, exit) = terminate(server, drain + WAIT).await;
+        drop(lock);
+        eprintln!(
+            "{label}: SIGTERM while a database write waits for a lock: exit {status} {exit:?} \
+             after SIGTERM (drain deadline {drain:?}, SQLite busy timeout 5 s)"
+        );
+        assert!(status.success(), "{label}: {status}");
+        assert!(
+            exit < drain + Duration::from_millis(1500),
+            "{label}: exit took {exit:?}"
+        );
+    }
+}
