@@ -87,9 +87,14 @@ pub fn default_max_connections() -> usize {
     use nix::sys::resource::{Resource, getrlimit};
     // Without a readable limit, assume the usual default of 1,024.
     let soft = getrlimit(Resource::RLIMIT_NOFILE).map_or(1024, |(soft, _hard)| soft);
-    let soft = usize::try_from(soft).unwrap_or(usize::MAX);
-    let reserve = (soft / 4).clamp(32, 1024);
-    soft.saturating_sub(reserve).max(1)
+    max_connections_for(usize::try_from(soft).unwrap_or(usize::MAX))
+}
+
+/// The cap for a descriptor limit of `descriptors`: see
+/// [`default_max_connections`]. Never zero, so a server always accepts.
+fn max_connections_for(descriptors: usize) -> usize {
+    let reserve = (descriptors / 4).clamp(32, 1024);
+    descriptors.saturating_sub(reserve).max(1)
 }
 // ANCHOR_END: default_max_connections
 
@@ -105,5 +110,19 @@ impl ConnectionSettings {
             .max_buf_size(self.max_buf_size)
             .pipeline_flush(self.pipeline_flush);
         builder
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_cap_keeps_a_quarter_of_the_descriptors_within_32_and_1024() {
+        let caps: Vec<usize> = [20, 256, 1024, 20_000, 65_536, 1 << 20]
+            .into_iter()
+            .map(max_connections_for)
+            .collect();
+        assert_eq!(caps, [1, 192, 768, 18_976, 64_512, 1_047_552]);
     }
 }

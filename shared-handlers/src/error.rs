@@ -333,6 +333,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn running_out_of_descriptors_is_a_503_and_other_io_errors_are_not_mapped() {
+        for errno in [23, 24] {
+            let error = Error::out_of_descriptors(&std::io::Error::from_raw_os_error(errno))
+                .expect("ENFILE and EMFILE are mapped");
+            assert_eq!(error.status(), 503);
+            assert_eq!(error.problem().kind, "urn:frameworth:problem:unavailable");
+        }
+        let not_found = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(Error::out_of_descriptors(&not_found).is_none());
+    }
+
+    #[test]
     fn client_errors_explain_themselves_in_the_problem() {
         let problem = Error::NoRoute {
             path: "/nope".into(),
