@@ -24,21 +24,26 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 const FILE_SIZE: usize = 16 * 1024 * 1024;
 const READERS: usize = 8;
 
-/// `true` while the server's end of the connection `server` ↔ `client` is
-/// `ESTABLISHED` in `/proc/net/tcp` (state `01`).
-fn server_side_established(server: SocketAddr, client: SocketAddr) -> bool {
+/// The client ports of the connections to `server` whose server end is
+/// `ESTABLISHED` (state `01`) in `/proc/net/tcp`. One read of the table per
+/// call: it can be long (every `TIME_WAIT` of earlier tests is in it).
+fn established_client_ports(server: SocketAddr) -> Vec<u16> {
     let Ok(table) = std::fs::read_to_string("/proc/net/tcp") else {
-        return false;
+        return Vec::new();
     };
     let local = format!(":{:04X}", server.port());
-    let remote = format!(":{:04X}", client.port());
-    table.lines().skip(1).any(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        fields.len() > 3
-            && fields[1].ends_with(&local)
-            && fields[2].ends_with(&remote)
-            && fields[3] == "01"
-    })
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (from, to, state) = (fields.get(1)?, fields.get(2)?, fields.get(3)?);
+            if !from.ends_with(&local) || *state != "01" {
+                return None;
+            }
+            u16::from_str_radix(to.rsplit(':').next()?, 16).ok()
+        })
+        .collect()
 }
 
 /// Connects with a small receive buffer, so the stall comes quickly.
@@ -81,17 +86,23 @@ async fn server_close_times(
     readers: &[TcpStream],
     sent: Instant,
 ) -> (Vec<Option<Duration>>, u64) {
-    let mut times = Vec::new();
+    let ports: Vec<u16> = readers
+        .iter()
+        .map(|reader| reader.local_addr().expect("local address").port())
+        .collect();
+    let mut times = vec![None; ports.len()];
     let mut peak = resident_kib();
-    for reader in readers {
-        let client = reader.local_addr().expect("local address");
-        let closed = eventually(WRITE_TIMEOUT * 10, || {
-            peak = peak.max(resident_kib());
-            !server_side_established(addr, client)
-        })
-        .await;
-        times.push(closed.then(|| sent.elapsed()));
-    }
+    eventually(WRITE_TIMEOUT * 10, || {
+        peak = peak.max(resident_kib());
+        let open = established_client_ports(addr);
+        for (port, time) in ports.iter().zip(times.iter_mut()) {
+            if time.is_none() && !open.contains(port) {
+                *time = Some(sent.elapsed());
+            }
+        }
+        times.iter().all(Option::is_some)
+    })
+    .await;
     (times, peak)
 }
 
@@ -179,10 +190,10 @@ async fn axum_serve_has_no_write_deadline_so_a_reader_that_never_reads_stays_con
         .write_all(b"GET /static/big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("request sent");
-    let client = reader.local_addr().expect("local address");
+    let client = reader.local_addr().expect("local address").port();
     // Three write timeouts later, axum::serve still holds the connection.
     let closed = eventually(WRITE_TIMEOUT * 3, || {
-        !server_side_established(target.addr, client)
+        !established_client_ports(target.addr).contains(&client)
     })
     .await;
     assert!(
