@@ -1,0 +1,251 @@
+//! When two answers to one request make a finding, and what it looks like.
+//!
+//! The comparison is [`crate::compare::disagreements`], the conformance
+//! suite's own. What the fuzzer adds, because it has no expected answer
+//! written down per case, is what it can tell without one:
+//!
+//! - for the endpoints with random bodies (`/db`, `/queries`, `/updates`,
+//!   `/cached-queries`), a `200` body on each side must be World rows, as
+//!   many on both sides (the way the case tables check `Body::World(s)`);
+//! - `x-request-id` is the client's on both sides when it is sane, and a
+//!   fresh UUID v4 on both sides otherwise;
+//! - a `500` is a finding even when both servers agree on it, except for
+//!   `/admin/panic`, which exists to answer `500`;
+//! - a panic that escapes a server, a call that hangs, a body that fails.
+
+use std::sync::Once;
+
+use shared_handlers::EndpointId;
+use shared_handlers::request_id;
+
+use super::exchange::{Built, Outcome};
+use super::generate::FuzzRequest;
+use crate::Observed;
+use crate::compare::{check_world, decode_gzip, disagreements};
+
+/// The kinds of finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// The servers answered differently.
+    Difference,
+    /// Both answered `500` to something other than `/admin/panic`.
+    ServerError,
+    /// A panic got past a server's panic catcher.
+    Panic,
+    /// A server did not answer in time.
+    Hang,
+    /// A response body failed while being read.
+    BodyFailed,
+    /// A difference already known, in a part of the servers that other
+    /// work owns (see [`owned_elsewhere`]): counted and shown, not failed.
+    KnownElsewhere,
+}
+
+/// One finding, with what it takes to reproduce it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub seed: u64,
+    /// The case number under `seed`.
+    pub case: u64,
+    /// What makes two findings "the same" (see [`signature`]).
+    pub signature: String,
+    pub request: FuzzRequest,
+    /// A smaller request that shows a finding of the same signature on two
+    /// fresh servers; `None` when the request shows nothing there (it then
+    /// depends on the cases sent before it).
+    pub minimal: Option<FuzzRequest>,
+    pub details: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{:?} at seed {} case {} [{}]",
+            self.kind, self.seed, self.case, self.signature
+        )?;
+        writeln!(f, "{}", self.details)?;
+        match &self.minimal {
+            Some(minimal) => writeln!(f, "minimal request (on fresh servers):\n{minimal}")?,
+            None => writeln!(
+                f,
+                "(not reproduced alone on fresh servers: it depends on the cases before it)"
+            )?,
+        }
+        write!(f, "generated request:\n{}", self.request)
+    }
+}
+
+/// Judges one exchange: `None` when all is well.
+pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(FindingKind, String)> {
+    let (raw, framework) = match (raw, framework) {
+        (Outcome::Answered(raw), Outcome::Answered(framework)) => (raw, framework),
+        _ => {
+            let kind = [raw, framework]
+                .iter()
+                .map(|outcome| match outcome {
+                    Outcome::Answered(_) => FindingKind::Difference,
+                    Outcome::Panicked(_) => FindingKind::Panic,
+                    Outcome::Hung => FindingKind::Hang,
+                    Outcome::BodyFailed(_) => FindingKind::BodyFailed,
+                })
+                .find(|kind| *kind != FindingKind::Difference)
+                .unwrap_or(FindingKind::Difference);
+            return Some((
+                kind,
+                format!("raw-server: {raw:?}\nframework-server: {framework:?}"),
+            ));
+        }
+    };
+    let decoded = |observed: &Observed| decode_gzip(observed.clone());
+    let (raw, framework) = match (decoded(raw), decoded(framework)) {
+        (Ok(raw), Ok(framework)) => (raw, framework),
+        (raw, framework) => {
+            return Some((
+                FindingKind::Difference,
+                format!("gzip: raw-server {raw:?}, framework-server {framework:?}"),
+            ));
+        }
+    };
+    let random = random_body(request) && raw.status == 200 && framework.status == 200;
+    let mut failures = disagreements(
+        ("raw-server", &raw),
+        ("framework-server", &framework),
+        !random,
+    );
+    failures.extend(request_ids(request, &raw, &framework));
+    if random && *request.method() != http::Method::HEAD {
+        failures.extend(same_world_shape(&raw.body, &framework.body));
+    }
+    if !failures.is_empty() {
+        let kind = match owned_elsewhere(request, &raw, &framework) {
+            Some(_) => FindingKind::KnownElsewhere,
+            None => FindingKind::Difference,
+        };
+        return Some((kind, failures.join("\n")));
+    }
+    if raw.status == 500 && request.path() != "/admin/panic" {
+        return Some((
+            FindingKind::ServerError,
+            format!("both answered 500: {}", String::from_utf8_lossy(&raw.body)),
+        ));
+    }
+    None
+}
+
+/// Differences known and left to the work on compression and body framing,
+/// by what they look like; `None` for everything else.
+///
+/// - `HEAD` with gzip: framework-server (tower-http's compression under
+///   axum's `HEAD` handling) sends `Content-Length: 0`, raw-server sends no
+///   length at all; everything else agrees.
+pub fn owned_elsewhere(
+    request: &Built,
+    raw: &Observed,
+    framework: &Observed,
+) -> Option<&'static str> {
+    let gzip = |o: &Observed| o.header("content-encoding") == Some("gzip");
+    let skip = ["date", request_id::HEADER, "content-length"];
+    let only_length = raw.status == framework.status
+        && raw.headers_except(&skip) == framework.headers_except(&skip);
+    (*request.method() == http::Method::HEAD && gzip(raw) && gzip(framework) && only_length)
+        .then_some("HEAD with gzip: Content-Length differs (compression)")
+}
+
+/// Whether the request reaches an endpoint whose `200` body is random.
+fn random_body(request: &Built) -> bool {
+    match raw_server::router::route(request.method(), request.path()) {
+        raw_server::router::Routed::Found(endpoint, _) => matches!(
+            endpoint.id,
+            EndpointId::Db | EndpointId::Queries | EndpointId::Updates | EndpointId::CachedQueries
+        ),
+        _ => false,
+    }
+}
+
+/// Both bodies are World rows (one object, or arrays of equal length).
+fn same_world_shape(raw: &[u8], framework: &[u8]) -> Option<String> {
+    let rows = |body: &[u8]| -> Result<Option<usize>, String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        match value.as_array() {
+            Some(rows) => {
+                rows.iter().try_for_each(check_world)?;
+                Ok(Some(rows.len()))
+            }
+            None => check_world(&value).map(|()| None),
+        }
+    };
+    match (rows(raw), rows(framework)) {
+        (Ok(raw), Ok(framework)) if raw == framework => None,
+        (raw, framework) => Some(format!(
+            "random bodies of different shapes: raw-server {raw:?}, framework-server {framework:?}"
+        )),
+    }
+}
+
+/// The sent id echoed on both sides when sane, fresh v4 UUIDs otherwise.
+fn request_ids(request: &Built, raw: &Observed, framework: &Observed) -> Option<String> {
+    let sent = request.request_id().filter(|id| request_id::is_sane(id));
+    let fine = |observed: &Observed| {
+        let answered = observed.header(request_id::HEADER);
+        match sent {
+            Some(sent) => answered.map(str::as_bytes) == Some(sent),
+            None => answered
+                .and_then(|id| uuid::Uuid::parse_str(id).ok())
+                .is_some_and(|id| id.get_version_num() == 4),
+        }
+    };
+    (!fine(raw) || !fine(framework)).then(|| {
+        format!(
+            "x-request-id: raw-server {:?}, framework-server {:?} (sent {:?})",
+            raw.header(request_id::HEADER),
+            framework.header(request_id::HEADER),
+            request
+                .request_id()
+                .map(<[u8]>::escape_ascii)
+                .map(|id| id.to_string()),
+        )
+    })
+}
+
+/// What makes two findings the same: the kind, the endpoint the path
+/// routes to (on raw-server), the two statuses and which headers differ.
+pub fn signature(request: &FuzzRequest, kind: FindingKind, details: &str) -> String {
+    let endpoint = Built::new(request)
+        .map(
+            |built| match raw_server::router::route(built.method(), built.path()) {
+                raw_server::router::Routed::Found(endpoint, _) => endpoint.name,
+                raw_server::router::Routed::MethodNotAllowed { .. } => "method-not-allowed",
+                raw_server::router::Routed::NotFound => "not-found",
+            },
+        )
+        .unwrap_or("unbuildable");
+    // A difference shows each side as `  (status, [headers])` on a line of
+    // its own; keep only the statuses so that values (ids, lengths) do not
+    // split one bug into many.
+    let statuses: Vec<&str> = details
+        .lines()
+        .filter_map(|line| line.strip_prefix("  ("))
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    let statuses = statuses.join("/");
+    format!("{kind:?} {endpoint} {statuses}")
+}
+
+/// Keeps the deliberate panics of `/admin/panic` (and there are many in a
+/// long run) off stderr; every other panic is still reported as before.
+pub fn quiet_deliberate_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = shared_handlers::error::panic_message(info.payload());
+            // The text of `shared_handlers::admin::panic_on_purpose`.
+            if !message.contains("/admin/panic panics on purpose") {
+                previous(info);
+            }
+        }));
+    });
+}
