@@ -386,3 +386,6 @@ mod tests {
         assert_eq!(precondition(&garbage, Some(modified)), None);
     }
 }
+
+#[cfg(test)]
+mod properties;

@@ -7,8 +7,10 @@
 //! socket and no hyper connection sits in between, so two things hyper
 //! would do on the way out are done here, the same way for both answers:
 //! a `Content-Length` for a body of known size (hyper adds it when the
-//! response has none; it never sends `Content-Length: 0` on a `204` or
-//! `304`, even when the response carries one), and no body for `HEAD`.
+//! response has none; it sends no `Content-Length: 0` on a `204`, a `304`
+//! or any `HEAD` answer, even when the response carries one: checked over
+//! TCP, where `HEAD /` with gzip has no length on either server), and no
+//! body for `HEAD`.
 
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
@@ -183,11 +185,13 @@ where
             parts.status,
             StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
         );
-    if !can_have_length && parts.headers.get(CONTENT_LENGTH).is_some_and(|v| v == "0") {
+    let zero_length = parts.headers.get(CONTENT_LENGTH).is_some_and(|v| v == "0");
+    if (!can_have_length || head) && zero_length {
         parts.headers.remove(CONTENT_LENGTH);
     }
     if let Some(size) = body.size_hint().exact()
         && can_have_length
+        && !(head && size == 0)
         && !parts.headers.contains_key(CONTENT_LENGTH)
         && !parts.headers.contains_key(TRANSFER_ENCODING)
     {

@@ -79,6 +79,12 @@ impl std::fmt::Display for Finding {
 
 /// Judges one exchange: `None` when all is well.
 pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(FindingKind, String)> {
+    if let Some(known) = owned_elsewhere(request, raw, framework) {
+        return Some((
+            FindingKind::KnownElsewhere,
+            format!("{known}\nraw-server: {raw:?}\nframework-server: {framework:?}"),
+        ));
+    }
     let (raw, framework) = match (raw, framework) {
         (Outcome::Answered(raw), Outcome::Answered(framework)) => (raw, framework),
         _ => {
@@ -119,11 +125,7 @@ pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(Fin
         failures.extend(same_world_shape(&raw.body, &framework.body));
     }
     if !failures.is_empty() {
-        let kind = match owned_elsewhere(request, &raw, &framework) {
-            Some(_) => FindingKind::KnownElsewhere,
-            None => FindingKind::Difference,
-        };
-        return Some((kind, failures.join("\n")));
+        return Some((FindingKind::Difference, failures.join("\n")));
     }
     if raw.status == 500 && request.path() != "/admin/panic" {
         return Some((
@@ -134,23 +136,22 @@ pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(Fin
     None
 }
 
-/// Differences known and left to the work on compression and body framing,
-/// by what they look like; `None` for everything else.
+/// Findings known and left to the work on static files, by what they look
+/// like; `None` for everything else.
 ///
-/// - `HEAD` with gzip: framework-server (tower-http's compression under
-///   axum's `HEAD` handling) sends `Content-Length: 0`, raw-server sends no
-///   length at all; everything else agrees.
+/// - `GET /static/..%5c` with an `Accept-Encoding` that does not pick gzip
+///   (`identity`): raw-server answers `404`; framework-server's `ServeDir`
+///   sends a `200` head, then fails the body with "Is a directory", and on
+///   the wire the connection closes with no answer.
 pub fn owned_elsewhere(
     request: &Built,
-    raw: &Observed,
-    framework: &Observed,
+    raw: &Outcome,
+    framework: &Outcome,
 ) -> Option<&'static str> {
-    let gzip = |o: &Observed| o.header("content-encoding") == Some("gzip");
-    let skip = ["date", request_id::HEADER, "content-length"];
-    let only_length = raw.status == framework.status
-        && raw.headers_except(&skip) == framework.headers_except(&skip);
-    (*request.method() == http::Method::HEAD && gzip(raw) && gzip(framework) && only_length)
-        .then_some("HEAD with gzip: Content-Length differs (compression)")
+    let static_path = raw_server::router::is_mounted_service(request.path());
+    let raw_not_found = matches!(raw, Outcome::Answered(observed) if observed.status == 404);
+    (static_path && raw_not_found && matches!(framework, Outcome::BodyFailed(_)))
+        .then_some("static files: ServeDir fails the body instead of answering 404")
 }
 
 /// Whether the request reaches an endpoint whose `200` body is random.
