@@ -41,6 +41,7 @@ pub fn skipped_headers(deterministic: bool) -> &'static [&'static str] {
     }
 }
 
+// ANCHOR: disagreements
 /// Every way `other` differs from `first`, one line each; empty when they
 /// agree. With `deterministic` false, bodies are not compared.
 pub fn disagreements(
@@ -66,6 +67,7 @@ pub fn disagreements(
     }
     failures
 }
+// ANCHOR_END: disagreements
 
 /// A body for a failure message: at most 300 characters of it.
 pub fn shown(body: &[u8]) -> String {

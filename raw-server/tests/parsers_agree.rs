@@ -62,6 +62,7 @@ const QUERY_PIECES: &[&str] = &[
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3_000))]
 
+    // ANCHOR: query_property
     #[test]
     fn query_parameters_are_read_exactly_as_serde_urlencoded_reads_them(
         query in pieces(QUERY_PIECES, 14),
@@ -83,6 +84,7 @@ proptest! {
             (raw, axum) => prop_assert!(false, "{query:?}: raw {raw:?}, serde {axum:?}"),
         }
     }
+    // ANCHOR_END: query_property
 
     #[test]
     fn the_cookie_read_is_the_one_axum_extras_jar_keeps(

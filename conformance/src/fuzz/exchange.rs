@@ -61,6 +61,7 @@ impl Pair {
         })
     }
 
+    // ANCHOR: exchange
     /// Sends `request` to raw-server, then to framework-server (in lock
     /// step, so both states see the same sequence of writes).
     pub async fn exchange(&self, request: &Built) -> (Outcome, Outcome) {
@@ -72,6 +73,7 @@ impl Pair {
         let head = request.method == Method::HEAD;
         (finish(raw, head).await, finish(framework, head).await)
     }
+    // ANCHOR_END: exchange
 }
 
 /// A request that `http` accepts, ready to be built as often as needed.
