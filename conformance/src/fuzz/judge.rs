@@ -21,7 +21,7 @@ use shared_handlers::request_id;
 use super::exchange::{Built, Outcome};
 use super::generate::FuzzRequest;
 use crate::Observed;
-use crate::compare::{check_world, decode_gzip, disagreements};
+use crate::compare::{check_world, decode_gzip, disagreements, shown};
 
 /// The kinds of finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,11 @@ pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(Fin
     if let Some(known) = owned_elsewhere(request, raw, framework) {
         return Some((
             FindingKind::KnownElsewhere,
-            format!("{known}\nraw-server: {raw:?}\nframework-server: {framework:?}"),
+            format!(
+                "{known}\nraw-server: {}\nframework-server: {}",
+                describe(raw),
+                describe(framework)
+            ),
         ));
     }
     let (raw, framework) = match (raw, framework) {
@@ -100,7 +104,11 @@ pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(Fin
                 .unwrap_or(FindingKind::Difference);
             return Some((
                 kind,
-                format!("raw-server: {raw:?}\nframework-server: {framework:?}"),
+                format!(
+                    "raw-server: {}\nframework-server: {}",
+                    describe(raw),
+                    describe(framework)
+                ),
             ));
         }
     };
@@ -152,6 +160,19 @@ pub fn owned_elsewhere(
     let raw_not_found = matches!(raw, Outcome::Answered(observed) if observed.status == 404);
     (static_path && raw_not_found && matches!(framework, Outcome::BodyFailed(_)))
         .then_some("static files: ServeDir fails the body instead of answering 404")
+}
+
+/// One outcome on a line, its body as text.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Answered(observed) => format!(
+            "{} {:?} {}",
+            observed.status,
+            observed.headers,
+            shown(&observed.body)
+        ),
+        other => format!("{other:?}"),
+    }
 }
 
 /// Whether the request reaches an endpoint whose `200` body is random.
@@ -233,6 +254,8 @@ pub fn signature(request: &FuzzRequest, kind: FindingKind, details: &str) -> Str
         .collect();
     let statuses = statuses.join("/");
     format!("{kind:?} {endpoint} {statuses}")
+        .trim_end()
+        .to_owned()
 }
 
 /// Keeps the deliberate panics of `/admin/panic` (and there are many in a
@@ -249,4 +272,116 @@ pub fn quiet_deliberate_panics() {
             }
         }));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(target: &str, headers: &[(&str, &str)]) -> Built {
+        let request = FuzzRequest {
+            method: "GET".into(),
+            target: target.into(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.as_bytes().to_vec()))
+                .collect(),
+            body: Vec::new(),
+        };
+        Built::new(&request).expect("a valid request")
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Outcome {
+        let mut headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        headers.push((
+            request_id::HEADER.to_owned(),
+            uuid::Uuid::new_v4().to_string(),
+        ));
+        headers.sort();
+        Outcome::Answered(Observed {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    #[test]
+    fn equal_answers_with_their_own_fresh_request_ids_are_no_finding() {
+        let request = get("/plaintext", &[]);
+        let raw = answer(200, &[("content-length", "2")], "hi");
+        let framework = answer(200, &[("content-length", "2")], "hi");
+
+        assert_eq!(judge(&request, &raw, &framework), None);
+    }
+
+    #[test]
+    fn a_header_only_one_server_sends_is_a_difference() {
+        let request = get("/plaintext", &[]);
+        let raw = answer(200, &[], "hi");
+        let framework = answer(200, &[("allow", "GET")], "hi");
+
+        let finding = judge(&request, &raw, &framework);
+
+        assert!(
+            matches!(finding, Some((FindingKind::Difference, _))),
+            "{finding:?}"
+        );
+    }
+
+    #[test]
+    fn random_rows_may_differ_in_value_but_not_in_count() {
+        let request = get("/queries?queries=2", &[]);
+        let two = |a: u32, b: u32| {
+            format!(r#"[{{"id":{a},"randomNumber":{b}}},{{"id":{b},"randomNumber":{a}}}]"#)
+        };
+        let one = r#"[{"id":1,"randomNumber":1}]"#;
+
+        let same_count = judge(
+            &request,
+            &answer(200, &[], &two(1, 2)),
+            &answer(200, &[], &two(3, 4)),
+        );
+        let other_count = judge(
+            &request,
+            &answer(200, &[], &two(1, 2)),
+            &answer(200, &[], one),
+        );
+
+        assert_eq!(same_count, None);
+        assert!(matches!(other_count, Some((FindingKind::Difference, _))));
+    }
+
+    #[test]
+    fn an_escaped_panic_and_an_agreed_500_are_findings() {
+        let request = get("/json", &[]);
+        let ok = answer(200, &[], "{}");
+        let error = answer(500, &[], "{}");
+
+        let panicked = judge(&request, &ok, &Outcome::Panicked("boom".into()));
+        let both_500 = judge(&request, &error, &error.clone());
+
+        assert!(matches!(panicked, Some((FindingKind::Panic, _))));
+        assert!(matches!(both_500, Some((FindingKind::ServerError, _))));
+    }
+
+    #[test]
+    fn a_sane_request_id_must_be_echoed_by_both() {
+        let request = get("/json", &[("x-request-id", "fuzz-1")]);
+        let echoed = Outcome::Answered(Observed {
+            status: 200,
+            headers: vec![(request_id::HEADER.into(), "fuzz-1".into())],
+            body: Vec::new(),
+        });
+        let fresh = answer(200, &[], "");
+
+        let finding = judge(&request, &echoed, &fresh);
+
+        assert!(
+            matches!(finding, Some((FindingKind::Difference, _))),
+            "{finding:?}"
+        );
+    }
 }

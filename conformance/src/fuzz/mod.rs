@@ -10,6 +10,7 @@
 //! | module       | role                                                         |
 //! |--------------|--------------------------------------------------------------|
 //! | [`generate`] | a request from a seed: catalogue paths, odd bytes and headers, bodies |
+//! | [`vocabulary`] | the tables of odd spellings the generator draws from     |
 //! | [`exchange`] | both servers in-process ([`exchange::Pair`]), answers as [`Observed`] |
 //! | [`judge`]    | when two answers disagree, and what counts as a finding      |
 //! | [`shrink`]   | a smaller request that still shows the finding               |
@@ -25,6 +26,7 @@ pub mod exchange;
 pub mod generate;
 pub mod judge;
 pub mod shrink;
+pub mod vocabulary;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -220,5 +222,20 @@ fn record(
             minimal,
             details,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_and_a_case_number_always_give_the_same_request() {
+        let first: Vec<FuzzRequest> = (0..200).map(|case| case_request(7, case)).collect();
+        let again: Vec<FuzzRequest> = (0..200).map(|case| case_request(7, case)).collect();
+        let other_seed: Vec<FuzzRequest> = (0..200).map(|case| case_request(8, case)).collect();
+
+        assert_eq!(first, again);
+        assert_ne!(first, other_seed);
     }
 }

@@ -107,3 +107,29 @@ fn simpler(request: &FuzzRequest) -> Vec<FuzzRequest> {
     candidates.retain(|candidate| candidate != request);
     candidates
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_simplification_is_smaller_in_one_part() {
+        let request = FuzzRequest {
+            method: "POST".into(),
+            target: "/a/b?x=1&y=2".into(),
+            headers: vec![("host".into(), b"h".to_vec())],
+            body: b"body".to_vec(),
+        };
+
+        let candidates = simpler(&request);
+
+        let targets: Vec<&str> = candidates.iter().map(|c| c.target.as_str()).collect();
+        assert!(targets.contains(&"/a/b"));
+        assert!(targets.contains(&"/a/b?y=2"));
+        assert!(targets.contains(&"/b?x=1&y=2"));
+        assert!(candidates.iter().any(|c| c.headers.is_empty()));
+        assert!(candidates.iter().any(|c| c.body.is_empty()));
+        assert!(candidates.iter().any(|c| c.method == "GET"));
+        assert!(candidates.iter().all(|c| *c != request));
+    }
+}
