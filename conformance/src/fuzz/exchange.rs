@@ -130,6 +130,11 @@ impl Built {
         &self.method
     }
 
+    /// Every value of header `name`, as bytes.
+    pub fn header_values(&self, name: &str) -> impl Iterator<Item = &[u8]> {
+        self.headers.get_all(name).iter().map(HeaderValue::as_bytes)
+    }
+
     /// The `x-request-id` the request carries, if any.
     pub fn request_id(&self) -> Option<&[u8]> {
         self.headers
