@@ -10,11 +10,10 @@
 //! 2. **correctness** — each answer matches the case's expectation, so "both
 //!    wrong in the same way" fails too.
 
-use std::io::Read;
-
 use serde_json::Value;
 use shared_handlers::{AppConfig, request_id};
 
+use crate::compare::{check_world, decode_gzip, disagreements, shown};
 use crate::{Observed, Target, client, fetch, raw_exchange, start_all_with};
 
 pub const TEXT: &str = "text/plain; charset=utf-8";
@@ -268,20 +267,6 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
     cases.len()
 }
 
-/// A gzip-encoded body, decoded: two gzip encoders may produce different
-/// bytes for the same content, so servers are compared on what the client
-/// reads after decoding (and on the `Content-Encoding` header itself).
-fn decode_gzip(mut observed: Observed) -> Result<Observed, String> {
-    if observed.header("content-encoding") == Some("gzip") && !observed.body.is_empty() {
-        let mut decoded = Vec::new();
-        flate2::read::GzDecoder::new(observed.body.as_slice())
-            .read_to_end(&mut decoded)
-            .map_err(|e| format!("the gzip body does not decode: {e}"))?;
-        observed.body = decoded;
-    }
-    Ok(observed)
-}
-
 /// Sends `case` as raw bytes (one request, then `Connection: close`) and
 /// reduces the answer to an [`Observed`], like [`fetch`] does.
 async fn fetch_raw(
@@ -317,48 +302,22 @@ async fn fetch_raw(
     })
 }
 
-/// All servers must answer alike.
+/// All servers must answer alike (see [`crate::compare`]).
 fn check_agreement(case: &Case, answers: &[(&str, Observed)]) -> Vec<String> {
-    let mut failures = Vec::new();
-    // Generated request ids differ by design (each case checks its own id).
-    // Random rows differ in value, and so in length.
-    let skip: &[&str] = if case.body.deterministic() {
-        &["date", request_id::HEADER]
-    } else {
-        &["date", request_id::HEADER, "content-length"]
-    };
     let Some(((first_label, first), others)) = answers.split_first() else {
-        return failures;
+        return Vec::new();
     };
-    for (label, other) in others {
-        if first.status != other.status || first.headers_except(skip) != other.headers_except(skip)
-        {
-            failures.push(format!(
-                "{}: {first_label} and {label} differ:\n  {:?}\n  {:?}",
-                case.label(),
-                (first.status, first.headers_except(skip)),
-                (other.status, other.headers_except(skip)),
-            ));
-        }
-        if case.body.deterministic() && first.body != other.body {
-            failures.push(format!(
-                "{}: bodies differ between {first_label} and {label}:\n  {}\n  {}",
-                case.label(),
-                shown(&first.body),
-                shown(&other.body),
-            ));
-        }
-    }
-    failures
-}
-
-/// A body for a failure message: at most 300 characters of it.
-fn shown(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    match text.char_indices().nth(300) {
-        Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], body.len()),
-        None => format!("{text:?}"),
-    }
+    others
+        .iter()
+        .flat_map(|(label, other)| {
+            disagreements(
+                (first_label, first),
+                (label, other),
+                case.body.deterministic(),
+            )
+        })
+        .map(|failure| format!("{}: {failure}", case.label()))
+        .collect()
 }
 
 /// Checks one server's answer against the case's expectation.
@@ -556,23 +515,6 @@ fn check_field_errors(problem: &Value, fields: &[&str]) -> Result<(), String> {
 /// Parses a body as JSON, or explains why it is not.
 pub fn parse_json(body: &[u8]) -> Result<Value, String> {
     serde_json::from_slice(body).map_err(|e| format!("invalid JSON ({e}): {}", shown(body)))
-}
-
-/// `{"id":N,"randomNumber":M}`, both integers in 1..=10000, nothing else.
-fn check_world(value: &Value) -> Result<(), String> {
-    let object = value
-        .as_object()
-        .ok_or_else(|| format!("{value} is not an object"))?;
-    let in_range = |key: &str| {
-        object
-            .get(key)
-            .and_then(Value::as_i64)
-            .is_some_and(|n| (1..=10_000).contains(&n))
-    };
-    if object.len() != 2 || !in_range("id") || !in_range("randomNumber") {
-        return Err(format!("{value} is not a World row"));
-    }
-    Ok(())
 }
 
 /// An IMF-fixdate (`Wed, 25 Nov 2026 15:35:25 GMT`) within a minute of now.

@@ -24,11 +24,15 @@
 //! | [`Observed`]        | a response reduced to what the comparison looks at       |
 //! | [`raw_exchange`]    | bytes in, parsed responses out, for what reqwest cannot send |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
+//! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
+//! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
 //! | [`process`]         | a server binary as a child process: smoke tests, descriptor limits, `/proc` figures |
 //!
 //! The tests themselves live in `tests/`.
 
 pub mod cases;
+pub mod compare;
+pub mod fuzz;
 pub mod process;
 
 use std::net::SocketAddr;

@@ -217,6 +217,60 @@ async fn the_host_rule_of_rfc_9112_is_enforced_identically() {
     }
 }
 
+/// Found by the differential fuzzer: axum routes before the `Host` check
+/// runs, so its `400` for a path that exists with other methods carries
+/// that path's `Allow` list; raw-server must send the same headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_host_on_a_path_with_other_methods_names_them_in_allow() {
+    let (raw, framework) =
+        tokio::try_join!(Target::start(Kind::Raw), Target::start(Kind::Framework))
+            .expect("servers start");
+    let cases: &[(&str, Option<&str>)] = &[
+        ("POST /json HTTP/1.1\r\n\r\n", Some("GET,HEAD")),
+        (
+            "PROPFIND / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            Some("GET,HEAD"),
+        ),
+        (
+            "PATCH /users/1 HTTP/1.1\r\n\r\n",
+            Some("GET,HEAD,PUT,DELETE"),
+        ),
+        ("GET /json HTTP/1.1\r\n\r\n", None),
+        ("POST /nope HTTP/1.1\r\n\r\n", None),
+        // The static files are a nested service in axum, not a route.
+        ("POST /static HTTP/1.1\r\n\r\n", None),
+        ("PUT /static/index.html HTTP/1.1\r\n\r\n", None),
+    ];
+    for (request, allow) in cases {
+        let mut answers = Vec::new();
+        for target in [&raw, &framework] {
+            let (responses, _) = raw_exchange(target.addr, request.as_bytes(), 1, WAIT)
+                .await
+                .expect("an answer");
+            let response = responses
+                .first()
+                .unwrap_or_else(|| panic!("no answer to {request:?}"));
+            let allowed = response
+                .headers
+                .iter()
+                .find(|(name, _)| name == "allow")
+                .map(|(_, value)| value.as_str());
+            let label = target.kind.label();
+            assert_eq!(response.status, 400, "{request:?} on {label}");
+            assert_eq!(allowed, *allow, "{request:?} on {label}");
+            let mut headers: Vec<(String, String)> = response
+                .headers
+                .iter()
+                .filter(|(name, _)| name != "date" && name != "x-request-id")
+                .cloned()
+                .collect();
+            headers.sort();
+            answers.push((headers, response.body.clone()));
+        }
+        assert_eq!(answers[0], answers[1], "{request:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_host_keeps_the_connection_usable() {
     let (raw, framework) =

@@ -121,7 +121,7 @@ where
     let access_log = middleware::AccessLog::start(&request); // 2. access log
     let mut response = match middleware::check_host(&request) {
         // 3. Host check
-        Err(error) => response::error_response(error),
+        Err(error) => refused_host(&request, error),
         Ok(()) => {
             let gzip = middleware::accepts_gzip(request.headers());
             // 4. timeout, around 6. compression, around 7. the panic catcher
@@ -140,6 +140,21 @@ where
     // ANCHOR_END: middleware_chain
 }
 // ANCHOR_END: handle
+
+/// The `400` for a bad `Host`. axum routes before its middleware runs and
+/// puts `Allow` on every answer from a route's method-not-allowed path, this
+/// one included (`POST /json` without `Host` gets `Allow: GET,HEAD`), so we
+/// route too, only to learn that. The static files are a nested service in
+/// axum, not a route with methods: their `400` has no `Allow`.
+fn refused_host<B>(request: &Request<B>, error: Error) -> HttpResponse {
+    let refused = response::error_response(error);
+    match router::route(request.method(), request.uri().path()) {
+        Routed::MethodNotAllowed { allow } if !router::is_mounted_service(request.uri().path()) => {
+            response::with_allow(refused, &allow)
+        }
+        _ => refused,
+    }
+}
 
 /// Routing, then the route-level middleware (8. request counters, 9. admin
 /// token), then the handler (which applies 5., the body limit, as it reads).

@@ -50,6 +50,19 @@ pub fn route(method: &Method, path: &str) -> Routed {
     }
 }
 
+/// Whether `path` belongs to a wildcard endpoint (`/static`, `/static/...`),
+/// which axum mounts as a nested service rather than as a route with
+/// methods: axum adds no `Allow` to the answers its middleware gives there.
+pub fn is_mounted_service(path: &str) -> bool {
+    ENDPOINTS
+        .iter()
+        .filter_map(Endpoint::mount_point)
+        .any(|mount| {
+            path.strip_prefix(mount)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+}
+
 /// `GET` endpoints answer `HEAD` too.
 fn method_matches(endpoint: &Endpoint, method: &Method) -> bool {
     let wanted = endpoint.method.as_str();

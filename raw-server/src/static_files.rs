@@ -387,3 +387,6 @@ mod tests {
         assert_eq!(precondition(&garbage, Some(modified)), None);
     }
 }
+
+#[cfg(test)]
+mod properties;
