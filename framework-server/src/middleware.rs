@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{AUTHORIZATION, HOST};
-use axum::http::{HeaderValue, Version};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Version};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared_handlers::error::panic_message;
@@ -98,14 +98,51 @@ pub fn timeout_error(limit: Duration) -> impl Fn(BoxError) -> std::future::Ready
 
 // ANCHOR: compression
 /// Step 6: compress bodies of at least 1 KiB, except images (SVG excepted),
-/// server-sent events and gRPC — tower-http's default list with a 1 KiB floor.
+/// server-sent events and gRPC — tower-http's default list with a 1 KiB floor
+/// — and except the answers of endpoints the catalogue marks
+/// `compress: false` (the benchmark endpoints).
+///
+/// A compression predicate sees only the response, so the endpoint's choice
+/// travels on it as an [`Uncompressed`] extension, put there by
+/// [`mark_uncompressed`] just inside the compression layer.
 pub fn compression_predicate() -> impl Predicate {
+    let endpoint_allows = |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| {
+        extensions.get::<Uncompressed>().is_none()
+    };
     SizeAbove::new(1024)
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
+        .and(endpoint_allows)
 }
 // ANCHOR_END: compression
+
+// ANCHOR: mark_uncompressed
+/// Marks a response that must go out uncompressed (see [`compression_predicate`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// Step 6, part two: looks the route up in the catalogue and marks the
+/// answer of an endpoint with `compress: false`.
+pub async fn mark_uncompressed(
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // A `nest_service` route (the static files) has no `MatchedPath`; see
+    // `count_requests`.
+    let pattern = matched
+        .as_ref()
+        .map_or(request.uri().path(), MatchedPath::as_str);
+    let compress = catalogue::by_route(request.method().as_str(), pattern)
+        .is_none_or(|endpoint| endpoint.compress);
+    let mut response = next.run(request).await;
+    if !compress {
+        response.extensions_mut().insert(Uncompressed);
+    }
+    response
+}
+// ANCHOR_END: mark_uncompressed
 
 // ANCHOR: catch_panic
 /// Step 7: `CatchPanicLayer` catches a panicking handler; this turns the

@@ -195,7 +195,15 @@ where
                 body,
             };
             let answer = dispatch(endpoint.id, input, state);
-            answer.await.unwrap_or_else(response::error_response)
+            let mut response = answer.await.unwrap_or_else(response::error_response);
+            // ANCHOR: mark_uncompressed
+            // 6. (which endpoints) The compression step runs outside routing,
+            // so the endpoint's `compress: false` travels on the response.
+            if !endpoint.compress {
+                response.extensions_mut().insert(middleware::Uncompressed);
+            }
+            // ANCHOR_END: mark_uncompressed
+            response
         }
         Routed::NotFound => response::error_response(Error::NoRoute {
             path: parts.uri.path().to_owned(),

@@ -159,12 +159,22 @@ fn parse_qvalue(text: &str) -> Option<u16> {
     (weight <= 1000).then_some(weight)
 }
 
-/// Whether this response is worth compressing at all (size and type). If so
-/// it varies by `Accept-Encoding`, whether or not *this* client asked.
+/// Marks a response that must go out uncompressed: `route_and_call` puts
+/// it on the answer of an endpoint the catalogue marks `compress: false`
+/// (the benchmark endpoints), since this step runs outside routing.
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// Whether this response may be compressed at all (endpoint, size and
+/// type). If so it varies by `Accept-Encoding`, whether or not *this*
+/// client asked.
 fn compressible(response: &HttpResponse) -> bool {
     let headers = response.headers();
     if headers.contains_key(CONTENT_ENCODING) || headers.contains_key(CONTENT_RANGE) {
         return false; // already encoded, or a byte range of the original
+    }
+    if response.extensions().get::<Uncompressed>().is_some() {
+        return false; // the endpoint's choice
     }
     let content_type = headers
         .get(CONTENT_TYPE)
