@@ -35,10 +35,16 @@ pub enum Error {
     )]
     MethodNotAllowed { method: String, path: String },
 
-    /// `400 Bad Request`: the request body could not be read (the client
-    /// sent a malformed chunked body or hung up mid-body).
-    #[error("the request body could not be read: {0}")]
-    BadBody(String),
+    /// `400 Bad Request`: the request body could not be read: its chunked
+    /// framing is malformed (a chunk size that is not hex or overflows, a
+    /// missing line end, an oversized chunk extension or trailer), or the
+    /// client stopped sending before the body was complete.
+    ///
+    /// Build it with [`Error::bad_body`]. The client sees one wording of our
+    /// own whichever server, parser or extractor noticed; `cause` (their
+    /// words) is kept for the log only.
+    #[error("{}", BAD_BODY_DETAIL)]
+    BadBody { cause: String },
 
     /// `404 Not Found`: the path is below `/static/` but names no file there
     /// (or tries to leave the folder, which is answered the same way on
@@ -174,7 +180,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::InvalidQuery(_)
-            | Error::BadBody(_)
+            | Error::BadBody { .. }
             | Error::HostHeader(_)
             | Error::InvalidPathParam { .. }
             | Error::InvalidJson(_) => 400,
@@ -203,7 +209,7 @@ impl Error {
     pub fn problem(&self) -> Problem {
         let (slug, title) = match self {
             Error::InvalidQuery(_) => ("invalid-query", "Invalid query string"),
-            Error::BadBody(_) => ("bad-body", "Unreadable request body"),
+            Error::BadBody { .. } => ("bad-body", "Unreadable request body"),
             Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
             Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
@@ -266,7 +272,22 @@ impl From<FieldErrors> for Error {
     }
 }
 
+/// What a client is told about a request body that could not be read.
+const BAD_BODY_DETAIL: &str = "the request body could not be read: its framing is malformed \
+(chunk sizes, line ends, chunk extensions or trailers) or the connection ended before the whole \
+body arrived";
+
 impl Error {
+    // ANCHOR: bad_body
+    /// A request body that could not be read (see [`Error::BadBody`]), with
+    /// the reader's own explanation as the cause, for the log.
+    pub fn bad_body(cause: impl std::fmt::Display) -> Error {
+        Error::BadBody {
+            cause: cause.to_string(),
+        }
+    }
+    // ANCHOR_END: bad_body
+
     /// A body that serde could not turn into the target type (a member of
     /// the wrong type, a duplicate member, the wrong kind of value at the
     /// top): `422` with one field error saying where and what.
@@ -274,8 +295,22 @@ impl Error {
     /// `path` is where serde stopped (`serde_path_to_error`'s notation),
     /// `message` serde's own explanation. Both servers call this with the
     /// same two strings, so they answer alike.
+    ///
+    /// serde quotes the input it stumbled over, and a path can hold a
+    /// client's member names: both are cut to a short prefix here
+    /// ([`crate::validation::shorten`]).
     pub fn body_shape(path: String, message: String) -> Error {
-        Error::InvalidFields(FieldErrors::single(path, message))
+        Error::InvalidFields(FieldErrors::single(
+            crate::validation::shorten(&path),
+            crate::validation::shorten(&message),
+        ))
+    }
+
+    /// A query string that could not be understood, in a parser's words or
+    /// ours, cut to a short prefix like every message built from a
+    /// client's input.
+    pub fn invalid_query(message: impl AsRef<str>) -> Error {
+        Error::InvalidQuery(crate::validation::shorten(message.as_ref()))
     }
 
     /// A path parameter that does not parse as `expected_type` (a Rust type
@@ -328,6 +363,16 @@ mod tests {
         assert_eq!(problem.status, 404);
         assert_eq!(problem.kind, "urn:frameworth:problem:not-found");
         assert!(problem.detail.contains("/nope"));
+    }
+
+    #[test]
+    fn an_unreadable_body_is_told_in_one_wording_whatever_the_cause() {
+        let chunked = Error::bad_body("invalid chunk size line").problem();
+        let cut_off = Error::bad_body("error reading a body from connection").problem();
+        assert_eq!(chunked, cut_off);
+        assert_eq!(chunked.status, 400);
+        assert_eq!(chunked.kind, "urn:frameworth:problem:bad-body");
+        assert!(!chunked.detail.contains("chunk size line"));
     }
 
     #[test]
