@@ -26,6 +26,7 @@
 //! | [`raw_exchange_streaming`] | the same, writing while reading, optionally half-closing |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
 //! | [`process`]         | a server binary as a child process, for the binaries' smoke tests |
+//! | `src/bin/conformance-server.rs` | either server as a child process built from this checkout, for tests that measure a server's own memory |
 //!
 //! The tests themselves live in `tests/`.
 

@@ -48,6 +48,11 @@ pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
 }
 
 impl Running {
+    /// The child's process id, for reading `/proc/<pid>/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends one `GET` with `Connection: close` and returns the raw answer.
     pub fn get(&self, target: &str) -> anyhow::Result<String> {
         let mut stream = TcpStream::connect(self.addr)?;

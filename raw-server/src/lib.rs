@@ -19,7 +19,7 @@
 //! | [`response`] | building responses, and the one place errors become responses |
 //! | [`middleware`] | the middleware chain: request id, access log, Host check, timeout, compression, panic catcher |
 //! | [`pages`]    | the home page and the OpenAPI document                        |
-//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand, streaming files |
 //!
 //! ## Request flow
 //!
@@ -55,8 +55,10 @@ use tokio::net::TcpListener;
 use crate::router::{PathParams, Routed};
 
 /// The body of every response: bytes built in full by a handler, or (after
-/// the compression step) a gzip stream of unknown length.
-pub type ResponseBody = Either<Full<Bytes>, middleware::CompressedBody>;
+/// the compression step) a gzip stream of unknown length, or a static file
+/// read chunk by chunk as it is sent.
+pub type ResponseBody =
+    Either<Full<Bytes>, Either<middleware::CompressedBody, static_files::FileBody>>;
 
 /// The response type of every handler and every middleware step.
 pub type HttpResponse = Response<ResponseBody>;

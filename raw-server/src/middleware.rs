@@ -228,7 +228,7 @@ pub async fn compress(response: HttpResponse, client_accepts_gzip: bool) -> Http
         .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     let chunk =
         futures_util::stream::once(std::future::ready(Ok(Frame::data(Bytes::from(gzipped)))));
-    HttpResponse::from_parts(parts, Either::Right(StreamBody::new(chunk)))
+    HttpResponse::from_parts(parts, Either::Right(Either::Left(StreamBody::new(chunk))))
 }
 // ANCHOR_END: compression
 

@@ -1,0 +1,3 @@
+//! The reliability suite.
+
+mod static_streaming;

@@ -1,0 +1,165 @@
+//! Static files are streamed, not read whole: a 100 MiB file comes out of
+//! both servers byte-identical while their resident memory barely moves,
+//! and the odd corner of an empty file asked for by range answers as
+//! tower-http's `ServeDir` answers it.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::Duration;
+
+use conformance::cases::{Body::*, get, run_cases_with};
+use conformance::process;
+use shared_handlers::AppConfig;
+
+/// The file both servers must stream: 100 MiB.
+const BIG_FILE_BYTES: usize = 100 * 1024 * 1024;
+
+/// How much a server's resident memory may grow while it sends the file.
+const RSS_GROWTH_LIMIT_KIB: u64 = 16 * 1024;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_conformance-server");
+
+/// Writes `bytes` of varied (not all-equal) content to `path` one block at
+/// a time, and returns their CRC-32: the file never sits in memory whole.
+fn write_big_file(path: &Path, bytes: usize) -> std::io::Result<u32> {
+    let mut out = BufWriter::new(File::create(path)?);
+    let mut crc = flate2::Crc::new();
+    let mut block = vec![0u8; 1024 * 1024];
+    let mut state: u32 = 0x2545_f491;
+    for _ in 0..bytes / block.len() {
+        for byte in &mut block {
+            // xorshift32: cheap bytes that differ from block to block.
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            *byte = state.to_le_bytes()[0];
+        }
+        crc.update(&block);
+        out.write_all(&block)?;
+    }
+    out.flush()?;
+    Ok(crc.sum())
+}
+
+/// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`).
+fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|line| line.starts_with(field))
+        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))?;
+    let kib = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("malformed {line:?}"))?;
+    Ok(kib.parse()?)
+}
+
+/// What one download of the big file showed.
+#[derive(Debug)]
+struct Download {
+    length: usize,
+    crc: u32,
+    /// The most the server's resident memory was above its level before.
+    rss_growth_kib: u64,
+}
+
+/// Downloads `target` with `Connection: close`, hashing the body as it
+/// arrives, while watching the server's resident memory: sampled every
+/// 4 MiB, and its high-water mark (reset beforehand, where the kernel
+/// allows it) read at the end.
+fn download(server: &process::Running, target: &str) -> anyhow::Result<Download> {
+    let pid = server.pid();
+    let before = status_kib(pid, "VmRSS")?;
+    // Writing 5 resets VmHWM to the current RSS (Linux 4.0+).
+    let peak_was_reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    let mut stream = TcpStream::connect(server.addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte)?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head)?;
+    anyhow::ensure!(head.starts_with("HTTP/1.1 200 "), "answer {head:?}");
+    let mut crc = flate2::Crc::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut length = 0;
+    let mut highest = before;
+    let mut next_sample = 0;
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        crc.update(&chunk[..n]);
+        length += n;
+        if length >= next_sample {
+            highest = highest.max(status_kib(pid, "VmRSS")?);
+            next_sample += 4 * 1024 * 1024;
+        }
+    }
+    if peak_was_reset {
+        highest = highest.max(status_kib(pid, "VmHWM")?);
+    }
+    Ok(Download {
+        length,
+        crc: crc.sum(),
+        rss_growth_kib: highest.saturating_sub(before),
+    })
+}
+
+#[test]
+fn a_100_mib_file_is_served_byte_identical_by_both_servers_with_little_memory_growth() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let crc = write_big_file(&dir.path().join("big.bin"), BIG_FILE_BYTES).expect("written");
+    let static_dir = dir.path().to_str().expect("a UTF-8 temp path");
+    for which in ["raw", "framework"] {
+        let args = [which, "--static-dir", static_dir, "--workers", "2"];
+        let server = process::start(BINARY, &args).expect("the server starts");
+        // One small request first, so that the runtime and the connection
+        // machinery are warm before memory is measured.
+        let warm = server.get("/plaintext").expect("an answer");
+        assert!(warm.starts_with("HTTP/1.1 200 "), "{warm}");
+        let seen = download(&server, "/static/big.bin").expect("the file downloads");
+        println!("{which}-server: {seen:?}");
+        assert_eq!(seen.length, BIG_FILE_BYTES, "{which}-server: length");
+        assert_eq!(seen.crc, crc, "{which}-server: content");
+        assert!(
+            seen.rss_growth_kib < RSS_GROWTH_LIMIT_KIB,
+            "{which}-server grew by {} KiB while sending the file",
+            seen.rss_growth_kib
+        );
+        server
+            .terminate(Duration::from_secs(10))
+            .expect("the server stops on SIGTERM");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_file_asked_for_by_range_answers_as_serve_dir_does() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join("empty.txt"), b"").expect("written");
+    let config = AppConfig {
+        static_dir: dir.path().to_path_buf(),
+        ..AppConfig::default()
+    };
+    // `ServeDir` validates `0-` against a size of 0 as the range 0..=0 (its
+    // end is clamped to `size - 1`, saturating), and sends it with no bytes.
+    #[rustfmt::skip]
+    let cases = vec![
+        get("/static/empty.txt").expect(200, "text/plain", Empty).with("content-length", "0").with("accept-ranges", "bytes"),
+        get("/static/empty.txt").header("range", "bytes=0-").expect(206, "text/plain", Empty).with("content-range", "bytes 0-0/0").with("content-length", "0"),
+        get("/static/empty.txt").header("range", "bytes=0-0").expect(206, "text/plain", Empty).with("content-range", "bytes 0-0/0"),
+        get("/static/empty.txt").header("range", "bytes=-1").expect(416, "application/problem+json", Problem("range-not-satisfiable")).with("content-range", "bytes */0"),
+        get("/static/empty.txt").header("range", "bytes=1-").expect(416, "application/problem+json", Problem("range-not-satisfiable")).with("content-range", "bytes */0"),
+    ];
+    run_cases_with(config, &cases).await;
+}
