@@ -129,7 +129,7 @@ where
             // 4. timeout, around 6. compression, around 7. the panic catcher
             middleware::timeout(state.config().request_timeout, async {
                 let response = middleware::catch_panic(route_and_call(request, state)).await;
-                middleware::compress(response, gzip).await
+                middleware::compress(response, gzip)
             })
             .await
         }

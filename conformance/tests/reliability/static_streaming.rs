@@ -66,20 +66,26 @@ struct Download {
     rss_growth_kib: u64,
 }
 
-/// Downloads `target` with `Connection: close`, hashing the body as it
+/// Downloads `target` with `Connection: close` (asking for gzip if `gzip`:
+/// then the small compressed body is collected and decoded), hashing the body as it
 /// arrives, while watching the server's resident memory: sampled every
 /// 4 MiB, and its high-water mark (reset beforehand, where the kernel
 /// allows it) read at the end.
-fn download(server: &process::Running, target: &str) -> anyhow::Result<Download> {
+fn download(server: &process::Running, target: &str, gzip: bool) -> anyhow::Result<Download> {
     let pid = server.pid();
     let before = status_kib(pid, "VmRSS")?;
     // Writing 5 resets VmHWM to the current RSS (Linux 4.0+).
     let peak_was_reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
     let mut stream = TcpStream::connect(server.addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let accept = if gzip {
+        "Accept-Encoding: gzip\r\n"
+    } else {
+        ""
+    };
     write!(
         stream,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\n{accept}Connection: close\r\n\r\n"
     )?;
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -89,31 +95,80 @@ fn download(server: &process::Running, target: &str) -> anyhow::Result<Download>
     }
     let head = String::from_utf8(head)?;
     anyhow::ensure!(head.starts_with("HTTP/1.1 200 "), "answer {head:?}");
-    let mut crc = flate2::Crc::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    let mut length = 0;
     let mut highest = before;
-    let mut next_sample = 0;
-    loop {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        crc.update(&chunk[..n]);
-        length += n;
-        if length >= next_sample {
+    let mut sample = |received: usize, next: &mut usize| -> anyhow::Result<()> {
+        if received >= *next {
             highest = highest.max(status_kib(pid, "VmRSS")?);
-            next_sample += 4 * 1024 * 1024;
+            *next += 4 * 1024 * 1024;
         }
-    }
+        Ok(())
+    };
+    let (length, crc) = if gzip {
+        anyhow::ensure!(
+            head.contains("content-encoding: gzip"),
+            "not gzipped: {head:?}"
+        );
+        let gzipped = read_chunked(&mut stream, &mut sample)?;
+        hash(flate2::read::GzDecoder::new(gzipped.as_slice()), |_, _| {
+            Ok(())
+        })?
+    } else {
+        hash(&mut stream, &mut sample)?
+    };
     if peak_was_reset {
         highest = highest.max(status_kib(pid, "VmHWM")?);
     }
     Ok(Download {
         length,
-        crc: crc.sum(),
+        crc,
         rss_growth_kib: highest.saturating_sub(before),
     })
+}
+
+/// Length and CRC-32 of everything `reader` yields, calling `progress`
+/// with the count so far.
+fn hash(
+    mut reader: impl Read,
+    mut progress: impl FnMut(usize, &mut usize) -> anyhow::Result<()>,
+) -> anyhow::Result<(usize, u32)> {
+    let mut crc = flate2::Crc::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let (mut length, mut next) = (0, 0);
+    loop {
+        let n = reader.read(&mut chunk)?;
+        if n == 0 {
+            return Ok((length, crc.sum()));
+        }
+        crc.update(&chunk[..n]);
+        length += n;
+        progress(length, &mut next)?;
+    }
+}
+
+/// A `Transfer-Encoding: chunked` body, de-chunked (small: it is gzip of
+/// very repetitive text).
+fn read_chunked(
+    stream: &mut TcpStream,
+    mut progress: impl FnMut(usize, &mut usize) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut next = 0;
+    loop {
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while !line.ends_with(b"\r\n") {
+            stream.read_exact(&mut byte)?;
+            line.push(byte[0]);
+        }
+        let size = usize::from_str_radix(std::str::from_utf8(&line)?.trim_end(), 16)?;
+        let mut chunk = vec![0u8; size + 2];
+        stream.read_exact(&mut chunk)?;
+        if size == 0 {
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+        progress(body.len(), &mut next)?;
+    }
 }
 
 #[test]
@@ -128,13 +183,57 @@ fn a_100_mib_file_is_served_byte_identical_by_both_servers_with_little_memory_gr
         // machinery are warm before memory is measured.
         let warm = server.get("/plaintext").expect("an answer");
         assert!(warm.starts_with("HTTP/1.1 200 "), "{warm}");
-        let seen = download(&server, "/static/big.bin").expect("the file downloads");
+        let seen = download(&server, "/static/big.bin", false).expect("the file downloads");
         println!("{which}-server: {seen:?}");
         assert_eq!(seen.length, BIG_FILE_BYTES, "{which}-server: length");
         assert_eq!(seen.crc, crc, "{which}-server: content");
         assert!(
             seen.rss_growth_kib < RSS_GROWTH_LIMIT_KIB,
             "{which}-server grew by {} KiB while sending the file",
+            seen.rss_growth_kib
+        );
+        server
+            .terminate(Duration::from_secs(10))
+            .expect("the server stops on SIGTERM");
+    }
+}
+
+/// Writes 32 MiB of very repetitive text, returning its CRC-32.
+fn write_text_file(path: &Path) -> std::io::Result<u32> {
+    let mut out = BufWriter::new(File::create(path)?);
+    let mut crc = flate2::Crc::new();
+    for line in 0..TEXT_FILE_BYTES / 64 {
+        let text = format!("{line:>12}: streamed, not read whole, then gzipped on the way.\n");
+        crc.update(&text.as_bytes()[..64]);
+        out.write_all(&text.as_bytes()[..64])?;
+    }
+    out.flush()?;
+    Ok(crc.sum())
+}
+
+/// The text file gzipped on the way out: 32 MiB, twice the memory limit.
+const TEXT_FILE_BYTES: usize = 32 * 1024 * 1024;
+
+#[test]
+fn a_32_mib_text_file_is_gzipped_as_it_streams_by_both_servers() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let crc = write_text_file(&dir.path().join("big.txt")).expect("written");
+    let static_dir = dir.path().to_str().expect("a UTF-8 temp path");
+    for which in ["raw", "framework"] {
+        let args = [which, "--static-dir", static_dir, "--workers", "2"];
+        let server = process::start(BINARY, &args).expect("the server starts");
+        let warm = server.get("/plaintext").expect("an answer");
+        assert!(warm.starts_with("HTTP/1.1 200 "), "{warm}");
+        let seen = download(&server, "/static/big.txt", true).expect("the file downloads");
+        println!("{which}-server, gzip: {seen:?}");
+        assert_eq!(
+            (seen.length, seen.crc),
+            (TEXT_FILE_BYTES, crc),
+            "{which}-server"
+        );
+        assert!(
+            seen.rss_growth_kib < RSS_GROWTH_LIMIT_KIB,
+            "{which}-server grew by {} KiB while gzipping the file",
             seen.rss_growth_kib
         );
         server
