@@ -1,7 +1,9 @@
-//! Malformed and oversized request bodies, sent byte for byte over raw
-//! sockets: every server answers each with the same status, headers and
-//! problem (one wording of our own, not hyper's or axum's), and leaves the
-//! connection in the same state.
+//! Malformed and oversized input. Malformed request bodies, sent byte for
+//! byte over raw sockets: every server answers each with the same status,
+//! headers and problem (one wording of our own, not hyper's or axum's), and
+//! leaves the connection in the same state. Oversized input: a 50 MiB
+//! upload gets a `413` the client can read, and a huge string or path is
+//! quoted back as a short prefix only.
 
 use std::time::Duration;
 
@@ -313,6 +315,32 @@ async fn a_2_mib_string_is_quoted_back_as_a_short_prefix_only() {
     let cases = vec![
         request("POST", "/users").json(huge).expect(422, PROBLEM, check),
         request("POST", "/users").json(huge_name).expect(422, PROBLEM, Body::ProblemFields("invalid-fields", &["name"])),
+    ];
+    run_cases(&cases).await;
+}
+
+/// A problem document of at most 1 KiB.
+fn short_404(body: &[u8]) -> Result<(), String> {
+    let problem = parse_json(body)?;
+    if body.len() > 1024 || problem["type"] != "urn:frameworth:problem:not-found" {
+        return Err(format!("a {}-byte answer: {problem}", body.len()));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_path_is_quoted_back_as_a_short_prefix_only_and_names_no_file() {
+    let long = |prefix: &str| -> &'static str { format!("{prefix}{}", "a".repeat(4000)).leak() };
+    let check = || Body::Check {
+        check: short_404,
+        random: false,
+    };
+    #[rustfmt::skip]
+    let cases = vec![
+        request("GET", long("/")).expect(404, PROBLEM, check()),
+        // A file name longer than the file system allows is no such file.
+        request("GET", long("/static/")).expect(404, PROBLEM, check()),
+        request("HEAD", long("/static/")).expect(404, PROBLEM, Body::Empty),
     ];
     run_cases(&cases).await;
 }

@@ -129,13 +129,16 @@ fn with_location_under_prefix(original: &Uri, mut response: Response) -> Respons
 }
 
 /// An I/O error `ServeDir` did not handle itself. `InvalidInput` is a path
-/// the operating system refuses (a NUL byte): no such file. Anything else is
-/// the server's problem, logged by `ApiError`.
+/// the operating system refuses (a NUL byte), `InvalidFilename` a name
+/// longer than the file system allows: no such file either way. Anything
+/// else is the server's problem, logged by `ApiError`.
 async fn static_io_error(OriginalUri(uri): OriginalUri, error: io::Error) -> ApiError {
     match error.kind() {
-        io::ErrorKind::InvalidInput => ApiError(Error::FileNotFound {
-            path: uri.path().to_owned(),
-        }),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidFilename => {
+            ApiError(Error::FileNotFound {
+                path: uri.path().to_owned(),
+            })
+        }
         _ => ApiError(Error::Internal(format!(
             "reading a static file failed: {error}"
         ))),

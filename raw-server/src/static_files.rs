@@ -14,7 +14,8 @@
 //!   with `307 Temporary Redirect` to the same URI plus `/` (query kept);
 //!   with the slash, its `index.html` is served.
 //! - **errors**: a file that is missing, unreadable, below a file
-//!   (`style.css/x`) or has a NUL byte in its name is `404`.
+//!   (`style.css/x`), has a NUL byte in its name or a name longer than the
+//!   file system allows is `404`.
 //! - **headers**: `Content-Type` from `mime_guess` with no charset
 //!   (`application/octet-stream` when unknown), `Accept-Ranges: bytes`,
 //!   `Last-Modified` as an HTTP date (whole seconds), `Content-Length`.
@@ -91,7 +92,8 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         io::ErrorKind::NotFound
         | io::ErrorKind::PermissionDenied
         | io::ErrorKind::NotADirectory
-        | io::ErrorKind::InvalidInput => not_found(),
+        | io::ErrorKind::InvalidInput
+        | io::ErrorKind::InvalidFilename => not_found(),
         _ => Error::Internal(format!("reading {}: {e}", path.display())),
     })?;
     let last_modified = modified.map(HttpDate::from);

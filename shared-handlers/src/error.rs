@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::validation::{FieldError, FieldErrors};
+use crate::validation::{FieldError, FieldErrors, shorten};
 
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -25,13 +25,18 @@ pub enum Error {
     InvalidQuery(String),
 
     /// `404 Not Found`: no endpoint matches the request path.
-    #[error("no endpoint matches the path {path}; see the endpoint catalogue")]
+    #[error(
+        "no endpoint matches the path {}; see the endpoint catalogue",
+        shorten(path)
+    )]
     NoRoute { path: String },
 
     /// `405 Method Not Allowed`: the path exists, the method does not. The
     /// servers send an `Allow` header listing the methods that do exist.
     #[error(
-        "method {method} is not allowed on {path}; the Allow header lists the methods that are"
+        "method {} is not allowed on {}; the Allow header lists the methods that are",
+        shorten(method),
+        shorten(path)
     )]
     MethodNotAllowed { method: String, path: String },
 
@@ -49,7 +54,7 @@ pub enum Error {
     /// `404 Not Found`: the path is below `/static/` but names no file there
     /// (or tries to leave the folder, which is answered the same way on
     /// purpose: a client learns nothing about what lies outside).
-    #[error("there is no file at {path} in the static folder")]
+    #[error("there is no file at {} in the static folder", shorten(path))]
     FileNotFound { path: String },
 
     /// `412 Precondition Failed`: `If-Unmodified-Since` names a date before
@@ -130,7 +135,8 @@ pub enum Error {
 
     /// `409 Conflict`: another user already has this email address.
     #[error(
-        "a user with the email address {email} already exists; emails are unique, ignoring ASCII case"
+        "a user with the email address {} already exists; emails are unique, ignoring ASCII case",
+        shorten(email)
     )]
     EmailTaken { email: String },
 
@@ -300,17 +306,14 @@ impl Error {
     /// client's member names: both are cut to a short prefix here
     /// ([`crate::validation::shorten`]).
     pub fn body_shape(path: String, message: String) -> Error {
-        Error::InvalidFields(FieldErrors::single(
-            crate::validation::shorten(&path),
-            crate::validation::shorten(&message),
-        ))
+        Error::InvalidFields(FieldErrors::single(shorten(&path), shorten(&message)))
     }
 
     /// A query string that could not be understood, in a parser's words or
     /// ours, cut to a short prefix like every message built from a
     /// client's input.
     pub fn invalid_query(message: impl AsRef<str>) -> Error {
-        Error::InvalidQuery(crate::validation::shorten(message.as_ref()))
+        Error::InvalidQuery(shorten(message.as_ref()))
     }
 
     /// A path parameter that does not parse as `expected_type` (a Rust type

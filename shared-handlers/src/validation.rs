@@ -106,8 +106,10 @@ const MESSAGE_MAX_CHARS: usize = 200;
 /// serde's messages quote what they stumbled over in full (`invalid type:
 /// string "…", expected …`), so a 2 MiB string sent where an object belongs
 /// would come back as a 2 MiB error. Every message built from a parser's
-/// words passes through here (see `Error::body_shape`, `Error::invalid_query`);
-/// values we quote ourselves go through [`quote`], which cuts shorter.
+/// words passes through here (see `Error::body_shape`, `Error::invalid_query`),
+/// and so does every request path, method or email an error repeats (see
+/// the `Error` messages); values we quote ourselves in field messages go
+/// through [`quote`], which cuts shorter.
 pub fn shorten(message: &str) -> String {
     match message.char_indices().nth(MESSAGE_MAX_CHARS) {
         Some((cut, _)) => format!("{}…", &message[..cut]),
