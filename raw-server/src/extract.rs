@@ -240,7 +240,6 @@ async fn drain(mut body: RequestBody) {
     let _ = tokio::time::timeout(OVERSIZED_BODY_DRAIN_TIME, discard).await;
 }
 // ANCHOR_END: drain
-// ANCHOR_END: body_bytes
 
 #[cfg(test)]
 mod tests {
