@@ -23,6 +23,7 @@
 //! | [`start_all`]       | raw, framework (shared connection layer), framework (`axum::serve`) |
 //! | [`Observed`]        | a response reduced to what the comparison looks at       |
 //! | [`raw_exchange`]    | bytes in, parsed responses out, for what reqwest cannot send |
+//! | [`raw_exchange_streaming`] | the same, writing while reading, optionally half-closing |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
 //! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
@@ -41,7 +42,7 @@ use std::time::Duration;
 use connection_layer::ConnectionSettings;
 use framework_server::ServeMode;
 use shared_handlers::{AppConfig, AppState};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -289,8 +290,39 @@ pub async fn raw_exchange(
         .map_err(|_| anyhow::anyhow!("no complete answer within {timeout:?}"))?
 }
 
-async fn read_responses(
-    stream: &mut TcpStream,
+/// Like [`raw_exchange`], but writes `request` from a background task
+/// while reading, as a client that streams an upload does (the server may
+/// answer before it has read everything), and then, if `half_close`, shuts
+/// down the writing half of the socket: the client has said all it will.
+///
+/// A write that fails because the server closed first is not an error here:
+/// what counts is what the client could read.
+pub async fn raw_exchange_streaming(
+    addr: SocketAddr,
+    request: Vec<u8>,
+    half_close: bool,
+    expected: usize,
+    timeout: Duration,
+) -> anyhow::Result<(Vec<RawResponse>, ConnectionOutcome)> {
+    let (mut reader, mut writer) = TcpStream::connect(addr).await?.into_split();
+    let writing = tokio::spawn(async move {
+        let written = writer.write_all(&request).await;
+        if half_close && written.is_ok() {
+            let _ = writer.shutdown().await;
+        }
+        // Keeps the writing half open (dropping it would half-close).
+        writer
+    });
+    let read = tokio::time::timeout(timeout, read_responses(&mut reader, expected)).await;
+    writing.abort();
+    read.map_err(|_| anyhow::anyhow!("no complete answer within {timeout:?}"))?
+}
+
+/// Reads `expected` responses from `stream` (or fewer, if the server closes
+/// first), then reports whether the connection is closed. Unbounded in
+/// time: callers wrap it in a timeout.
+pub async fn read_responses(
+    stream: &mut (impl AsyncRead + Unpin),
     expected: usize,
 ) -> anyhow::Result<(Vec<RawResponse>, ConnectionOutcome)> {
     let mut buffer = Vec::new();

@@ -50,7 +50,7 @@ impl From<FieldErrors> for ApiError {
 /// our error so it reaches the client in the problem format.
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError(Error::InvalidQuery(rejection.body_text()))
+        ApiError(Error::invalid_query(rejection.body_text()))
     }
 }
 // ANCHOR_END: rejection
@@ -75,7 +75,7 @@ impl From<JsonRejection> for ApiError {
             ),
             JsonRejection::BytesRejection(e) => body_error(e),
             // `JsonRejection` is `#[non_exhaustive]`.
-            other => Error::BadBody(other.body_text()),
+            other => Error::bad_body(other.body_text()),
         })
     }
 }
@@ -97,7 +97,7 @@ impl From<FormRejection> for ApiError {
                 }
             }
             FormRejection::BytesRejection(e) => body_error(e),
-            other => Error::BadBody(other.body_text()),
+            other => Error::bad_body(other.body_text()),
         })
     }
 }
@@ -138,7 +138,7 @@ fn body_error(rejection: BytesRejection) -> Error {
             // `Form` extractors fill it in (see `ApiError::with_body_limit`).
             Error::PayloadTooLarge { limit: 0 }
         }
-        other => Error::BadBody(other.body_text()),
+        other => Error::bad_body(other.body_text()),
     }
 }
 

@@ -12,13 +12,20 @@
 //! `axum::middleware::from_fn`.
 
 use std::any::Any;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use axum::body::{Body, Bytes, HttpBody};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{AUTHORIZATION, HOST};
-use axum::http::{HeaderValue, Version};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use hyper::body::{Frame, SizeHint};
+use shared_handlers::config::{OVERSIZED_BODY_DRAIN_BYTES, OVERSIZED_BODY_DRAIN_TIME};
 use shared_handlers::error::panic_message;
 use shared_handlers::{AppState, Error, auth, catalogue, host, request_id};
 use tower::BoxError;
@@ -96,16 +103,134 @@ pub fn timeout_error(limit: Duration) -> impl Fn(BoxError) -> std::future::Ready
 }
 // ANCHOR_END: timeout
 
+// ANCHOR: drain
+/// Step 5, part two: the rest of a body refused with `413` is read and
+/// thrown away (bounded by `shared_handlers::config`) before the answer goes
+/// out, so that a client still uploading can read it; raw-server does the
+/// same in `extract::body_bytes`.
+///
+/// `Json` and `Form` consume the body and drop it when `DefaultBodyLimit`
+/// stops them, so this step lends the handler the body through a shared
+/// handle, [`LentBody`], and gets it back afterwards. Only `POST` and `PUT`
+/// requests carry bodies here; the others pass untouched.
+pub async fn drain_refused_body(request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::POST | Method::PUT) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let lent = Arc::new(Mutex::new(body));
+    let request = Request::from_parts(parts, Body::new(LentBody(Arc::clone(&lent))));
+    let response = next.run(request).await;
+    // The handler has finished, so it holds the body no more, unless it
+    // handed it to a task that still runs: then the body is that task's.
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && let Ok(body) = Arc::try_unwrap(lent)
+    {
+        drain(body.into_inner().unwrap_or_else(PoisonError::into_inner)).await;
+    }
+    response
+}
+
+/// Reads and discards what is left of `body`, within the byte and time
+/// bounds, whichever comes first.
+async fn drain(mut body: Body) {
+    let discard = async {
+        let mut discarded: u64 = 0;
+        while let Some(Ok(frame)) =
+            std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
+        {
+            if let Some(data) = frame.data_ref() {
+                discarded += data.len() as u64;
+                if discarded > OVERSIZED_BODY_DRAIN_BYTES {
+                    return;
+                }
+            }
+        }
+    };
+    // Running out of time is one of the two ways this ends, not an error.
+    let _ = tokio::time::timeout(OVERSIZED_BODY_DRAIN_TIME, discard).await;
+}
+
+/// A request body lent to the handler: reads go through to the body that
+/// [`drain_refused_body`] keeps a handle on.
+#[derive(Debug)]
+pub struct LentBody(Arc<Mutex<Body>>);
+
+impl LentBody {
+    fn body(&self) -> MutexGuard<'_, Body> {
+        // A panic while a frame was polled leaves a body we may still drain.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl HttpBody for LentBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut *self.body()).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body().is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body().size_hint()
+    }
+}
+// ANCHOR_END: drain
+
 // ANCHOR: compression
 /// Step 6: compress bodies of at least 1 KiB, except images (SVG excepted),
-/// server-sent events and gRPC — tower-http's default list with a 1 KiB floor.
+/// server-sent events and gRPC — tower-http's default list with a 1 KiB floor
+/// — and except the answers of endpoints the catalogue marks
+/// `compress: false` (the benchmark endpoints).
+///
+/// A compression predicate sees only the response, so the endpoint's choice
+/// travels on it as an [`Uncompressed`] extension, put there by
+/// [`mark_uncompressed`] just inside the compression layer.
 pub fn compression_predicate() -> impl Predicate {
+    let endpoint_allows = |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| {
+        extensions.get::<Uncompressed>().is_none()
+    };
     SizeAbove::new(1024)
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
+        .and(endpoint_allows)
 }
 // ANCHOR_END: compression
+
+// ANCHOR: mark_uncompressed
+/// Marks a response that must go out uncompressed (see [`compression_predicate`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// Step 6, part two: looks the route up in the catalogue and marks the
+/// answer of an endpoint with `compress: false`.
+pub async fn mark_uncompressed(
+    matched: Option<MatchedPath>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // A `nest_service` route (the static files) has no `MatchedPath`; see
+    // `count_requests`.
+    let pattern = matched
+        .as_ref()
+        .map_or(request.uri().path(), MatchedPath::as_str);
+    let compress = catalogue::by_route(request.method().as_str(), pattern)
+        .is_none_or(|endpoint| endpoint.compress);
+    let mut response = next.run(request).await;
+    if !compress {
+        response.extensions_mut().insert(Uncompressed);
+    }
+    response
+}
+// ANCHOR_END: mark_uncompressed
 
 // ANCHOR: catch_panic
 /// Step 7: `CatchPanicLayer` catches a panicking handler; this turns the

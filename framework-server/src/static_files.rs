@@ -57,7 +57,12 @@ pub fn static_files_service(
 + Send
 + Sync
 + use<> {
-    let serve_dir = ServeDir::new(dir);
+    // ANCHOR: streaming_file_body
+    // `ServeDir` streams: each file is read in chunks (64 KiB, said here out
+    // loud because raw-server's `FileBody` reads the same size) as the
+    // connection drains, never whole into memory.
+    let serve_dir = ServeDir::new(dir).with_buf_chunk_size(64 * 1024);
+    // ANCHOR_END: streaming_file_body
     ServiceBuilder::new()
         .layer(map_response(static_problems))
         .layer(HandleErrorLayer::new(static_io_error))
@@ -124,13 +129,16 @@ fn with_location_under_prefix(original: &Uri, mut response: Response) -> Respons
 }
 
 /// An I/O error `ServeDir` did not handle itself. `InvalidInput` is a path
-/// the operating system refuses (a NUL byte): no such file. Anything else is
-/// the server's problem, logged by `ApiError`.
+/// the operating system refuses (a NUL byte), `InvalidFilename` a name
+/// longer than the file system allows: no such file either way. Anything
+/// else is the server's problem, logged by `ApiError`.
 async fn static_io_error(OriginalUri(uri): OriginalUri, error: io::Error) -> ApiError {
     match error.kind() {
-        io::ErrorKind::InvalidInput => ApiError(Error::FileNotFound {
-            path: uri.path().to_owned(),
-        }),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidFilename => {
+            ApiError(Error::FileNotFound {
+                path: uri.path().to_owned(),
+            })
+        }
         _ => {
             ApiError(Error::out_of_descriptors(&error).unwrap_or_else(|| {
                 Error::Internal(format!("reading a static file failed: {error}"))

@@ -25,6 +25,7 @@ use http_body_util::BodyExt;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use shared_handlers::Error;
+use shared_handlers::config::{OVERSIZED_BODY_DRAIN_BYTES, OVERSIZED_BODY_DRAIN_TIME};
 
 use crate::RequestBody;
 use shared_handlers::catalogue::content_type;
@@ -59,7 +60,7 @@ pub fn query_params<const N: usize>(
             continue;
         };
         if found[index].is_some() {
-            return Err(Error::InvalidQuery(format!(
+            return Err(Error::invalid_query(format!(
                 "Failed to deserialize query string: duplicate field `{key}`"
             )));
         }
@@ -198,14 +199,17 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
 /// bytes. Without a limit, one client could make us buffer gigabytes.
 ///
 /// Bytes are counted as the frames arrive, so an oversized body is refused
-/// after `limit` bytes even when it lies about (or omits) its length.
+/// after `limit` bytes even when it lies about (or omits) its length. The
+/// rest of a refused body is drained (see [`drain`]) before the `413` goes
+/// out, so that the client can read it.
 pub async fn body_bytes(mut body: RequestBody, limit: usize) -> Result<Bytes, Error> {
     let mut collected = BytesMut::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| Error::BadBody(e.to_string()))?;
+        let frame = frame.map_err(Error::bad_body)?;
         // Trailers (rare, chunked bodies only) carry no body bytes.
         if let Ok(data) = frame.into_data() {
             if collected.len() + data.len() > limit {
+                drain(body).await;
                 return Err(Error::PayloadTooLarge { limit });
             }
             collected.extend_from_slice(&data);
@@ -214,6 +218,28 @@ pub async fn body_bytes(mut body: RequestBody, limit: usize) -> Result<Bytes, Er
     Ok(collected.freeze())
 }
 // ANCHOR_END: body_bytes
+
+// ANCHOR: drain
+/// Reads and discards what is left of a refused body, within the bounds of
+/// `shared_handlers::config` (bytes and time), whichever comes first. A
+/// body that is not finished by then is abandoned: hyper closes the
+/// connection after the answer, as it does for any body left unread.
+async fn drain(mut body: RequestBody) {
+    let discard = async {
+        let mut discarded: u64 = 0;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(data) = frame.data_ref() {
+                discarded += data.len() as u64;
+                if discarded > OVERSIZED_BODY_DRAIN_BYTES {
+                    return;
+                }
+            }
+        }
+    };
+    // Running out of time is one of the two ways this ends, not an error.
+    let _ = tokio::time::timeout(OVERSIZED_BODY_DRAIN_TIME, discard).await;
+}
+// ANCHOR_END: drain
 
 #[cfg(test)]
 mod tests {

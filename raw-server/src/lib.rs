@@ -19,7 +19,7 @@
 //! | [`response`] | building responses, and the one place errors become responses |
 //! | [`middleware`] | the middleware chain: request id, access log, Host check, timeout, compression, panic catcher |
 //! | [`pages`]    | the home page and the OpenAPI document                        |
-//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand |
+//! | [`static_files`] | `/static/...`: tower-http's `ServeDir`, rewritten by hand, streaming files |
 //!
 //! ## Request flow
 //!
@@ -55,8 +55,10 @@ use tokio::net::TcpListener;
 use crate::router::{PathParams, Routed};
 
 /// The body of every response: bytes built in full by a handler, or (after
-/// the compression step) a gzip stream of unknown length.
-pub type ResponseBody = Either<Full<Bytes>, middleware::CompressedBody>;
+/// the compression step) a gzip stream of unknown length, or a static file
+/// read chunk by chunk as it is sent.
+pub type ResponseBody =
+    Either<Full<Bytes>, Either<middleware::CompressedBody, static_files::FileBody>>;
 
 /// The response type of every handler and every middleware step.
 pub type HttpResponse = Response<ResponseBody>;
@@ -127,7 +129,7 @@ where
             // 4. timeout, around 6. compression, around 7. the panic catcher
             middleware::timeout(state.config().request_timeout, async {
                 let response = middleware::catch_panic(route_and_call(request, state)).await;
-                middleware::compress(response, gzip).await
+                middleware::compress(response, gzip)
             })
             .await
         }
@@ -210,7 +212,15 @@ where
                 body,
             };
             let answer = dispatch(endpoint.id, input, state);
-            answer.await.unwrap_or_else(response::error_response)
+            let mut response = answer.await.unwrap_or_else(response::error_response);
+            // ANCHOR: mark_uncompressed
+            // 6. (which endpoints) The compression step runs outside routing,
+            // so the endpoint's `compress: false` travels on the response.
+            if !endpoint.compress {
+                response.extensions_mut().insert(middleware::Uncompressed);
+            }
+            // ANCHOR_END: mark_uncompressed
+            response
         }
         Routed::NotFound => response::error_response(Error::NoRoute {
             path: parts.uri.path().to_owned(),

@@ -11,10 +11,11 @@
 //! (5, 8 and 9 run inside `route_and_call` in `lib.rs`, because they need
 //! to know which endpoint the request is for.)
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -26,12 +27,13 @@ use http::header::{
     HOST, VARY,
 };
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
-use http_body_util::{BodyExt, Either, StreamBody};
+use http_body_util::{Either, Full};
 use hyper::body::{Body, Frame};
 use shared_handlers::error::panic_message;
 use shared_handlers::{Error, host, request_id};
 
-use crate::{HttpResponse, response};
+use crate::static_files::FileBody;
+use crate::{BoxError, HttpResponse, response};
 
 // ANCHOR: request_id
 /// Step 1: the id this request goes by — the client's `x-request-id` if it
@@ -106,11 +108,60 @@ pub async fn timeout(limit: Duration, work: impl Future<Output = HttpResponse>) 
 /// and the CPU time outweigh the bytes saved.
 pub const COMPRESS_MIN_SIZE: u64 = 1024;
 
-/// The body of a compressed response: one chunk whose length hyper is not
-/// told up front, so it is sent with `Transfer-Encoding: chunked` — exactly
-/// how tower-http's streaming `CompressionLayer` goes out on the axum side.
-pub type CompressedBody =
-    StreamBody<futures_util::stream::Once<std::future::Ready<Result<Frame<Bytes>, Infallible>>>>;
+/// The body of a compressed response: the original body gzipped frame by
+/// frame as hyper asks for it, so a large static file is compressed as it
+/// streams instead of being read whole first. Its length is not known up
+/// front, so it goes out with `Transfer-Encoding: chunked` — exactly how
+/// tower-http's streaming `CompressionLayer` goes out on the axum side.
+#[derive(Debug)]
+pub struct CompressedBody {
+    /// What is compressed: bytes built in full, or a file being read.
+    original: Either<Full<Bytes>, FileBody>,
+    /// `None` once the gzip trailer has gone out.
+    encoder: Option<GzEncoder<Vec<u8>>>,
+}
+
+impl Body for CompressedBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        loop {
+            let Some(encoder) = this.encoder.as_mut() else {
+                return Poll::Ready(None);
+            };
+            let written = match ready!(Pin::new(&mut this.original).poll_frame(cx)) {
+                // Trailers carry no body bytes; our bodies have none anyway.
+                Some(Ok(frame)) => match frame.into_data() {
+                    Ok(data) => encoder.write_all(&data),
+                    Err(_trailers) => Ok(()),
+                },
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => {
+                    let encoder = this.encoder.take().expect("checked just above");
+                    let rest = encoder.finish().expect(IN_MEMORY);
+                    return Poll::Ready(Some(Ok(Frame::data(Bytes::from(rest)))));
+                }
+            };
+            written.expect(IN_MEMORY);
+            // Deflate keeps input until it has a block's worth of output.
+            let out = std::mem::take(encoder.get_mut());
+            if !out.is_empty() {
+                return Poll::Ready(Some(Ok(Frame::data(Bytes::from(out)))));
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.encoder.is_none()
+    }
+}
+
+const IN_MEMORY: &str = "gzip into a Vec cannot fail: writing to memory has no I/O errors";
 
 /// Does the client accept gzip? Reads `Accept-Encoding` the way tower-http
 /// does: `gzip` or `x-gzip`, with an optional `q=` weight; gzip wins unless
@@ -159,12 +210,22 @@ fn parse_qvalue(text: &str) -> Option<u16> {
     (weight <= 1000).then_some(weight)
 }
 
-/// Whether this response is worth compressing at all (size and type). If so
-/// it varies by `Accept-Encoding`, whether or not *this* client asked.
+/// Marks a response that must go out uncompressed: `route_and_call` puts
+/// it on the answer of an endpoint the catalogue marks `compress: false`
+/// (the benchmark endpoints), since this step runs outside routing.
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// Whether this response may be compressed at all (endpoint, size and
+/// type). If so it varies by `Accept-Encoding`, whether or not *this*
+/// client asked.
 fn compressible(response: &HttpResponse) -> bool {
     let headers = response.headers();
     if headers.contains_key(CONTENT_ENCODING) || headers.contains_key(CONTENT_RANGE) {
         return false; // already encoded, or a byte range of the original
+    }
+    if response.extensions().get::<Uncompressed>().is_some() {
+        return false; // the endpoint's choice
     }
     let content_type = headers
         .get(CONTENT_TYPE)
@@ -179,7 +240,7 @@ fn compressible(response: &HttpResponse) -> bool {
 }
 
 /// Step 6: gzip the body when it is worth it and the client accepts it.
-pub async fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpResponse {
+pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpResponse {
     if !compressible(&response) {
         return response;
     }
@@ -196,29 +257,25 @@ pub async fn compress(response: HttpResponse, client_accepts_gzip: bool) -> Http
     if !client_accepts_gzip {
         return HttpResponse::from_parts(parts, body);
     }
-    let bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        // Our bodies are in memory and cannot fail; a future body type might.
-        Err(e) => {
-            return response::error_response(Error::Internal(format!(
-                "cannot read the body to compress it: {e}"
-            )));
+    let original = match body {
+        Either::Left(full) => Either::Left(full),
+        Either::Right(Either::Right(file)) => Either::Right(file),
+        // Already gzipped; `compressible` refuses these (Content-Encoding).
+        compressed @ Either::Right(Either::Left(_)) => {
+            return HttpResponse::from_parts(parts, compressed);
         }
     };
-    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 2), Compression::default());
-    let gzipped = encoder
-        .write_all(&bytes)
-        .and_then(|()| encoder.finish())
-        .expect("gzip into a Vec cannot fail: writing to memory has no I/O errors");
     // The length changes, and byte ranges of the original no longer apply.
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(ACCEPT_RANGES);
     parts
         .headers
         .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    let chunk =
-        futures_util::stream::once(std::future::ready(Ok(Frame::data(Bytes::from(gzipped)))));
-    HttpResponse::from_parts(parts, Either::Right(StreamBody::new(chunk)))
+    let body = CompressedBody {
+        original,
+        encoder: Some(GzEncoder::new(Vec::new(), Compression::default())),
+    };
+    HttpResponse::from_parts(parts, Either::Right(Either::Left(body)))
 }
 // ANCHOR_END: compression
 

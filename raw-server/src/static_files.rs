@@ -14,7 +14,8 @@
 //!   with `307 Temporary Redirect` to the same URI plus `/` (query kept);
 //!   with the slash, its `index.html` is served.
 //! - **errors**: a file that is missing, unreadable, below a file
-//!   (`style.css/x`) or has a NUL byte in its name is `404`.
+//!   (`style.css/x`), has a NUL byte in its name or a name longer than the
+//!   file system allows is `404`.
 //! - **headers**: `Content-Type` from `mime_guess` with no charset
 //!   (`application/octet-stream` when unknown), `Accept-Ranges: bytes`,
 //!   `Last-Modified` as an HTTP date (whole seconds), `Content-Length`.
@@ -34,14 +35,16 @@
 //! (see framework-server's `static_files.rs` for the two `ServeDir` bugs it
 //! also corrects).
 //!
-//! Simplification: the file is read into memory (our responses are
-//! `Full<Bytes>`). Fine for this folder's few-KiB files; a production server
-//! streams the file in chunks, as `ServeDir` does, so a large file never
-//! sits in memory whole.
+//! - **streaming**: the file (or the range) is read in chunks of 64 KiB as
+//!   hyper asks for them, that is as fast as the connection drains, so a
+//!   large file never sits in memory whole ([`FileBody`]; `ServeDir` reads
+//!   64 KiB chunks too).
 
 use std::io::{self, SeekFrom};
 use std::ops::RangeInclusive;
 use std::path::{Component, Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -50,11 +53,13 @@ use http::header::{
     LAST_MODIFIED, LOCATION, RANGE,
 };
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use http_body_util::Either;
 use httpdate::HttpDate;
+use hyper::body::{Body, Frame, SizeHint};
 use percent_encoding::percent_decode_str;
 use shared_handlers::{AppState, Error};
 use tokio::fs::File;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 
 use crate::response;
 use crate::{HttpResponse, Input};
@@ -87,7 +92,8 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         io::ErrorKind::NotFound
         | io::ErrorKind::PermissionDenied
         | io::ErrorKind::NotADirectory
-        | io::ErrorKind::InvalidInput => not_found(),
+        | io::ErrorKind::InvalidInput
+        | io::ErrorKind::InvalidFilename => not_found(),
         _ => Error::out_of_descriptors(&e)
             .unwrap_or_else(|| Error::Internal(format!("reading {}: {e}", path.display()))),
     })?;
@@ -119,13 +125,21 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
             ));
         }
     };
-    let body = match file {
-        Some(file) => read(file, range.clone())
-            .await
-            .map_err(|e| Error::Internal(format!("reading {}: {e}", path.display())))?,
-        None => Bytes::new(),
+    // An empty file asked for `bytes=0-` is the range 0..=0 of nothing:
+    // `206` with no bytes, as `ServeDir` answers it.
+    let length = match &range {
+        Some(range) if size > 0 => range.end() - range.start() + 1,
+        Some(_) => 0,
+        None => size,
     };
-    let mut response = response::build(status, content_type, body);
+    let mut response = response::build(status, content_type, Bytes::new());
+    if let Some(file) = file {
+        let start = range.as_ref().map_or(0, |range| *range.start());
+        let body = FileBody::starting_at(file, start, length)
+            .await
+            .map_err(|e| Error::Internal(format!("reading {}: {e}", path.display())))?;
+        *response.body_mut() = Either::Right(Either::Right(body));
+    }
     let headers = response.headers_mut();
     headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Some(date) = last_modified {
@@ -133,11 +147,6 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
     }
     // Set by hand because for `HEAD` the body is empty but the length is
     // the file's (or the range's); hyper keeps a length we set ourselves.
-    let length = match &range {
-        Some(range) if size > 0 => range.end() - range.start() + 1,
-        Some(_) => 0,
-        None => size,
-    };
     headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
     if let Some(range) = range {
         let content_range = format!("bytes {}-{}/{size}", range.start(), range.end());
@@ -196,21 +205,79 @@ async fn open(path: &Path, head: bool) -> io::Result<(Option<File>, u64, Option<
     Ok((Some(file), metadata.len(), metadata.modified().ok()))
 }
 
-/// The whole file, or the bytes of `range`.
-async fn read(mut file: File, range: Option<RangeInclusive<u64>>) -> io::Result<Bytes> {
-    let mut body = Vec::new();
-    match range {
-        Some(range) => {
-            file.seek(SeekFrom::Start(*range.start())).await?;
-            let length = range.end() - range.start() + 1;
-            file.take(length).read_to_end(&mut body).await?;
+// ANCHOR: streaming_file_body
+/// How much of the file one frame carries: `ServeDir`'s chunk size.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// The body of a file response: `length` bytes of an open file, read one
+/// chunk at a time when hyper polls for the next frame. hyper polls only
+/// when it has room to write, so the file is read as fast as the connection
+/// drains and at most one chunk of it is in memory per response.
+#[derive(Debug)]
+pub struct FileBody {
+    file: File,
+    /// Bytes still to send.
+    remaining: u64,
+    /// Where a chunk is read to, allocated once per response.
+    buffer: Vec<u8>,
+}
+
+impl FileBody {
+    /// The `length` bytes of `file` from byte `start` on.
+    async fn starting_at(mut file: File, start: u64, length: u64) -> io::Result<FileBody> {
+        if start > 0 {
+            file.seek(SeekFrom::Start(start)).await?;
         }
-        None => {
-            file.read_to_end(&mut body).await?;
+        let buffer_len = usize::try_from(length).map_or(CHUNK_BYTES, |l| l.min(CHUNK_BYTES));
+        Ok(FileBody {
+            file,
+            remaining: length,
+            buffer: vec![0; buffer_len],
+        })
+    }
+}
+
+impl Body for FileBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let want = usize::try_from(this.remaining).map_or(this.buffer.len(), |remaining| {
+            remaining.min(this.buffer.len())
+        });
+        let mut chunk = ReadBuf::new(&mut this.buffer[..want]);
+        match Pin::new(&mut this.file).poll_read(cx, &mut chunk) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            // The file shrank after we announced its length: the response
+            // cannot be completed, and hyper will close the connection.
+            Poll::Ready(Ok(())) if chunk.filled().is_empty() => Poll::Ready(Some(Err(
+                io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while sent"),
+            ))),
+            Poll::Ready(Ok(())) => {
+                let data = Bytes::copy_from_slice(chunk.filled());
+                this.remaining -= data.len() as u64;
+                Poll::Ready(Some(Ok(Frame::data(data))))
+            }
         }
     }
-    Ok(Bytes::from(body))
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
 }
+// ANCHOR_END: streaming_file_body
 
 /// `307` to the request's path plus `/`, keeping the query.
 fn redirect_with_slash(uri: &Uri) -> HttpResponse {

@@ -118,6 +118,11 @@ pub struct Endpoint {
     /// Whether this is one of the TechEmpower-style benchmark endpoints
     /// (`../shared/METHOD.md`, section 3).
     pub benchmark: bool,
+    /// Whether the servers may compress this endpoint's answers (gzip, when
+    /// the client asks and the body is worth it). Never for the benchmark
+    /// endpoints: TechEmpower's rules forbid compressed responses there, and
+    /// its verifier sends `Accept-Encoding: gzip, deflate` to catch them.
+    pub compress: bool,
 }
 // ANCHOR_END: endpoint
 
@@ -144,6 +149,7 @@ pub const PLAINTEXT: Endpoint = Endpoint {
     example: "/plaintext",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const JSON: Endpoint = Endpoint {
@@ -156,6 +162,7 @@ pub const JSON: Endpoint = Endpoint {
     example: "/json",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const DB: Endpoint = Endpoint {
@@ -168,6 +175,7 @@ pub const DB: Endpoint = Endpoint {
     example: "/db",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const QUERIES: Endpoint = Endpoint {
@@ -180,6 +188,7 @@ pub const QUERIES: Endpoint = Endpoint {
     example: "/queries?queries=20",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const UPDATES: Endpoint = Endpoint {
@@ -192,6 +201,7 @@ pub const UPDATES: Endpoint = Endpoint {
     example: "/updates?queries=20",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const CACHED_QUERIES: Endpoint = Endpoint {
@@ -204,6 +214,7 @@ pub const CACHED_QUERIES: Endpoint = Endpoint {
     example: "/cached-queries?count=20",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const FORTUNES: Endpoint = Endpoint {
@@ -216,6 +227,7 @@ pub const FORTUNES: Endpoint = Endpoint {
     example: "/fortunes",
     request_body: None,
     benchmark: true,
+    compress: false,
 };
 
 pub const USERS_LIST: Endpoint = Endpoint {
@@ -228,6 +240,7 @@ pub const USERS_LIST: Endpoint = Endpoint {
     example: "/users?limit=10&offset=0",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const USERS_CREATE: Endpoint = Endpoint {
@@ -243,6 +256,7 @@ pub const USERS_CREATE: Endpoint = Endpoint {
         example: r#"{"name":"Grace Hopper","email":"grace@example.com"}"#,
     }),
     benchmark: false,
+    compress: true,
 };
 
 pub const USERS_SHOW: Endpoint = Endpoint {
@@ -255,6 +269,7 @@ pub const USERS_SHOW: Endpoint = Endpoint {
     example: "/users/1",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const USERS_REPLACE: Endpoint = Endpoint {
@@ -270,6 +285,7 @@ pub const USERS_REPLACE: Endpoint = Endpoint {
         example: r#"{"name":"Ada King","email":"ada@example.com"}"#,
     }),
     benchmark: false,
+    compress: true,
 };
 
 pub const USERS_DELETE: Endpoint = Endpoint {
@@ -282,6 +298,7 @@ pub const USERS_DELETE: Endpoint = Endpoint {
     example: "/users/1",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const CONTACT_SUBMIT: Endpoint = Endpoint {
@@ -297,6 +314,7 @@ pub const CONTACT_SUBMIT: Endpoint = Endpoint {
         example: "name=Ada&email=ada%40example.com&message=Hello%21",
     }),
     benchmark: false,
+    compress: true,
 };
 
 pub const VISITS_SHOW: Endpoint = Endpoint {
@@ -309,6 +327,7 @@ pub const VISITS_SHOW: Endpoint = Endpoint {
     example: "/visits",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const DELAY_SHOW: Endpoint = Endpoint {
@@ -321,6 +340,7 @@ pub const DELAY_SHOW: Endpoint = Endpoint {
     example: "/delay?ms=10",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const HOME: Endpoint = Endpoint {
@@ -333,6 +353,7 @@ pub const HOME: Endpoint = Endpoint {
     example: "/",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const OPENAPI: Endpoint = Endpoint {
@@ -345,6 +366,7 @@ pub const OPENAPI: Endpoint = Endpoint {
     example: "/openapi.json",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const STATIC_FILES: Endpoint = Endpoint {
@@ -357,6 +379,7 @@ pub const STATIC_FILES: Endpoint = Endpoint {
     example: "/static/index.html",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const ADMIN_STATS: Endpoint = Endpoint {
@@ -369,6 +392,7 @@ pub const ADMIN_STATS: Endpoint = Endpoint {
     example: "/admin/stats",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 pub const ADMIN_PANIC: Endpoint = Endpoint {
@@ -381,6 +405,7 @@ pub const ADMIN_PANIC: Endpoint = Endpoint {
     example: "/admin/panic",
     request_body: None,
     benchmark: false,
+    compress: true,
 };
 
 /// Every endpoint, in the order the route tables and the docs list them.
@@ -509,6 +534,15 @@ mod tests {
     fn only_wildcard_paths_have_a_mount_point() {
         assert_eq!(STATIC_FILES.mount_point(), Some("/static"));
         assert_eq!(PLAINTEXT.mount_point(), None);
+    }
+
+    #[test]
+    fn benchmark_endpoints_are_never_compressed_and_the_others_may_be() {
+        for endpoint in ENDPOINTS {
+            assert_eq!(endpoint.compress, !endpoint.benchmark, "{}", endpoint.name);
+        }
+        let benchmarks = ENDPOINTS.iter().filter(|e| e.benchmark).count();
+        assert_eq!(benchmarks, 7);
     }
 
     #[test]

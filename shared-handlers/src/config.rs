@@ -14,6 +14,22 @@ pub const DEFAULT_ADMIN_TOKEN: &str = "frameworth-local-admin";
 /// The largest request body accepted by default: 2 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+// ANCHOR: drain_policy
+/// After refusing a body over the limit (`413`), a server goes on reading
+/// and throwing away at most this many more of its bytes before it answers.
+///
+/// A client that uploads too much usually keeps writing without reading. If
+/// the server answered and closed at once, the unread upload in its socket
+/// would make the kernel reset the connection, and a reset destroys the
+/// `413` in the client's receive buffer before the client reads it. Reading
+/// the rest (within these bounds) lets the client finish writing and read
+/// the answer; past the bounds the server gives up and closes.
+pub const OVERSIZED_BODY_DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// ... and spends at most this long doing so.
+pub const OVERSIZED_BODY_DRAIN_TIME: Duration = Duration::from_secs(5);
+// ANCHOR_END: drain_policy
+
 /// How long a request may take by default before it is answered with `503`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::validation::{FieldError, FieldErrors};
+use crate::validation::{FieldError, FieldErrors, shorten};
 
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -25,25 +25,36 @@ pub enum Error {
     InvalidQuery(String),
 
     /// `404 Not Found`: no endpoint matches the request path.
-    #[error("no endpoint matches the path {path}; see the endpoint catalogue")]
+    #[error(
+        "no endpoint matches the path {}; see the endpoint catalogue",
+        shorten(path)
+    )]
     NoRoute { path: String },
 
     /// `405 Method Not Allowed`: the path exists, the method does not. The
     /// servers send an `Allow` header listing the methods that do exist.
     #[error(
-        "method {method} is not allowed on {path}; the Allow header lists the methods that are"
+        "method {} is not allowed on {}; the Allow header lists the methods that are",
+        shorten(method),
+        shorten(path)
     )]
     MethodNotAllowed { method: String, path: String },
 
-    /// `400 Bad Request`: the request body could not be read (the client
-    /// sent a malformed chunked body or hung up mid-body).
-    #[error("the request body could not be read: {0}")]
-    BadBody(String),
+    /// `400 Bad Request`: the request body could not be read: its chunked
+    /// framing is malformed (a chunk size that is not hex or overflows, a
+    /// missing line end, an oversized chunk extension or trailer), or the
+    /// client stopped sending before the body was complete.
+    ///
+    /// Build it with [`Error::bad_body`]. The client sees one wording of our
+    /// own whichever server, parser or extractor noticed; `cause` (their
+    /// words) is kept for the log only.
+    #[error("{}", BAD_BODY_DETAIL)]
+    BadBody { cause: String },
 
     /// `404 Not Found`: the path is below `/static/` but names no file there
     /// (or tries to leave the folder, which is answered the same way on
     /// purpose: a client learns nothing about what lies outside).
-    #[error("there is no file at {path} in the static folder")]
+    #[error("there is no file at {} in the static folder", shorten(path))]
     FileNotFound { path: String },
 
     /// `412 Precondition Failed`: `If-Unmodified-Since` names a date before
@@ -124,7 +135,8 @@ pub enum Error {
 
     /// `409 Conflict`: another user already has this email address.
     #[error(
-        "a user with the email address {email} already exists; emails are unique, ignoring ASCII case"
+        "a user with the email address {} already exists; emails are unique, ignoring ASCII case",
+        shorten(email)
     )]
     EmailTaken { email: String },
 
@@ -174,7 +186,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::InvalidQuery(_)
-            | Error::BadBody(_)
+            | Error::BadBody { .. }
             | Error::HostHeader(_)
             | Error::InvalidPathParam { .. }
             | Error::InvalidJson(_) => 400,
@@ -203,7 +215,7 @@ impl Error {
     pub fn problem(&self) -> Problem {
         let (slug, title) = match self {
             Error::InvalidQuery(_) => ("invalid-query", "Invalid query string"),
-            Error::BadBody(_) => ("bad-body", "Unreadable request body"),
+            Error::BadBody { .. } => ("bad-body", "Unreadable request body"),
             Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
             Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
@@ -266,6 +278,11 @@ impl From<FieldErrors> for Error {
     }
 }
 
+/// What a client is told about a request body that could not be read.
+const BAD_BODY_DETAIL: &str = "the request body could not be read: its framing is malformed \
+(chunk sizes, line ends, chunk extensions or trailers) or the connection ended before the whole \
+body arrived";
+
 impl Error {
     /// `Some(Unavailable)` when `error` says the process or the system is
     /// out of file descriptors (`EMFILE`, `ENFILE`): opening a static file or
@@ -280,6 +297,16 @@ impl Error {
             .then(|| Error::Unavailable("no file descriptor is free".to_owned()))
     }
 
+    // ANCHOR: bad_body
+    /// A request body that could not be read (see [`Error::BadBody`]), with
+    /// the reader's own explanation as the cause, for the log.
+    pub fn bad_body(cause: impl std::fmt::Display) -> Error {
+        Error::BadBody {
+            cause: cause.to_string(),
+        }
+    }
+    // ANCHOR_END: bad_body
+
     /// A body that serde could not turn into the target type (a member of
     /// the wrong type, a duplicate member, the wrong kind of value at the
     /// top): `422` with one field error saying where and what.
@@ -287,8 +314,19 @@ impl Error {
     /// `path` is where serde stopped (`serde_path_to_error`'s notation),
     /// `message` serde's own explanation. Both servers call this with the
     /// same two strings, so they answer alike.
+    ///
+    /// serde quotes the input it stumbled over, and a path can hold a
+    /// client's member names: both are cut to a short prefix here
+    /// ([`crate::validation::shorten`]).
     pub fn body_shape(path: String, message: String) -> Error {
-        Error::InvalidFields(FieldErrors::single(path, message))
+        Error::InvalidFields(FieldErrors::single(shorten(&path), shorten(&message)))
+    }
+
+    /// A query string that could not be understood, in a parser's words or
+    /// ours, cut to a short prefix like every message built from a
+    /// client's input.
+    pub fn invalid_query(message: impl AsRef<str>) -> Error {
+        Error::InvalidQuery(shorten(message.as_ref()))
     }
 
     /// A path parameter that does not parse as `expected_type` (a Rust type
@@ -353,6 +391,16 @@ mod tests {
         assert_eq!(problem.status, 404);
         assert_eq!(problem.kind, "urn:frameworth:problem:not-found");
         assert!(problem.detail.contains("/nope"));
+    }
+
+    #[test]
+    fn an_unreadable_body_is_told_in_one_wording_whatever_the_cause() {
+        let chunked = Error::bad_body("invalid chunk size line").problem();
+        let cut_off = Error::bad_body("error reading a body from connection").problem();
+        assert_eq!(chunked, cut_off);
+        assert_eq!(chunked.status, 400);
+        assert_eq!(chunked.kind, "urn:frameworth:problem:bad-body");
+        assert!(!chunked.detail.contains("chunk size line"));
     }
 
     #[test]

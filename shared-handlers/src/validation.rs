@@ -94,6 +94,30 @@ pub fn quote(value: &str) -> String {
     }
 }
 
+/// The longest message derived from a client's input (a parser's
+/// explanation, which may quote the input, or a path into the body) that an
+/// error repeats.
+const MESSAGE_MAX_CHARS: usize = 200;
+
+// ANCHOR: shorten
+/// A message that may quote a client's input, as an error shows it: cut
+/// after 200 characters with `…`.
+///
+/// serde's messages quote what they stumbled over in full (`invalid type:
+/// string "…", expected …`), so a 2 MiB string sent where an object belongs
+/// would come back as a 2 MiB error. Every message built from a parser's
+/// words passes through here (see `Error::body_shape`, `Error::invalid_query`),
+/// and so does every request path, method or email an error repeats (see
+/// the `Error` messages); values we quote ourselves in field messages go
+/// through [`quote`], which cuts shorter.
+pub fn shorten(message: &str) -> String {
+    match message.char_indices().nth(MESSAGE_MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
+// ANCHOR_END: shorten
+
 /// A required text field: present, and not blank once trimmed.
 ///
 /// Returns the trimmed text; surrounding whitespace is never stored.
@@ -133,6 +157,15 @@ mod tests {
     fn quote_cuts_long_values() {
         assert_eq!(quote("abc"), "`abc`");
         assert_eq!(quote(&"x".repeat(41)), format!("`{}…`", "x".repeat(40)));
+    }
+
+    #[test]
+    fn shorten_keeps_short_messages_and_cuts_long_ones_on_a_character_boundary() {
+        assert_eq!(shorten("short"), "short");
+        let exact = "é".repeat(MESSAGE_MAX_CHARS);
+        assert_eq!(shorten(&exact), exact);
+        let long = format!("{exact}tail");
+        assert_eq!(shorten(&long), format!("{exact}…"));
     }
 
     #[test]

@@ -51,6 +51,7 @@ const MIDDLEWARE: &[&str] = &[
     "host_check",
     "timeout",
     "compression",
+    "mark_uncompressed",
     "catch_panic",
     "request_stats",
     "admin_auth",
@@ -97,6 +98,7 @@ pub const FEATURES: &[Feature] = &[
             "json_body",
             "form_body",
             "body_bytes",
+            "drain",
             "cookie",
         ],
         framework: &[
@@ -109,6 +111,7 @@ pub const FEATURES: &[Feature] = &[
             "form_rejection",
             "path_rejection",
             "body_error",
+            "drain",
         ],
     },
     Feature {
@@ -123,8 +126,14 @@ pub const FEATURES: &[Feature] = &[
     },
     Feature {
         name: "static files",
-        raw: &["static_files", "resolve", "conditions", "range"],
-        framework: &["static_files", "static_problems"],
+        raw: &[
+            "static_files",
+            "resolve",
+            "conditions",
+            "range",
+            "streaming_file_body",
+        ],
+        framework: &["static_files", "static_problems", "streaming_file_body"],
     },
     Feature {
         name: "serving (request layer to hyper)",

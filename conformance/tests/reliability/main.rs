@@ -28,6 +28,7 @@
 //! | `descriptor_exhaustion` | a server with 256 descriptors and 2,000 clients       |
 //! | `graceful_shutdown`     | SIGTERM with 1,000 requests in flight, with a slow client |
 //! | `abrupt_clients`        | connections reset mid-body and mid-response            |
+//! | `static_streaming`      | large static files stream: byte-identical, memory bounded |
 
 mod abrupt_clients;
 mod crowds;
@@ -35,6 +36,7 @@ mod descriptor_exhaustion;
 mod graceful_shutdown;
 mod slow_clients;
 mod slow_readers;
+mod static_streaming;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
