@@ -64,7 +64,7 @@ use shared_handlers::{AppState, auth};
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
 
-use bench_harness::request::{PreparedRequest, RequestSpec};
+use loadgen::request::{PreparedRequest, RequestSpec};
 
 /// Catalogue endpoints left out, each with the reason. Every other
 /// catalogue entry is benchmarked, so a new endpoint gets a group without

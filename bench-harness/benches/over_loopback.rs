@@ -58,9 +58,10 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
-use bench_harness::pinning::{PinningPlan, allowed_cpus, pin_current_thread};
-use bench_harness::request::{PreparedRequest, RequestSpec};
+use bench_harness::pinning::{PinningPlan, allowed_cpus};
 use bench_harness::server::{LaunchSpec, ServerKind, ServerProcess};
+use loadgen::cpu::pin_current_thread;
+use loadgen::request::{PreparedRequest, RequestSpec};
 
 /// The endpoints timed over loopback: the four benchmark endpoints that
 /// span the range, from 13 bytes of text to a database read and a template.

@@ -23,11 +23,11 @@ use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
-use crate::load::{self, Engine, LoadConfig};
 use crate::pinning::{PinningPlan, allowed_cpus};
-use crate::request::RequestSpec;
 use crate::server::{LaunchSpec, ServerKind, ServerProcess};
 use crate::stats::{DEFAULT_RESAMPLES, RatioEstimate, bootstrap_ratio_of_medians, median};
+use loadgen::request::RequestSpec;
+use loadgen::{self as load, Engine, LoadConfig};
 
 /// Everything `calibrate` needs.
 #[derive(Debug, Clone)]
@@ -263,7 +263,7 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
             "round {round}/{}: wrk  {:>9.0} req/s  p50 {:>8}",
             options.rounds,
             wrk.requests_per_second,
-            crate::latency::format_micros(wrk.p50_us)
+            loadgen::latency::format_micros(wrk.p50_us)
         );
         rounds.push(wrk);
         let ours = load::run(&config)?;
@@ -287,7 +287,7 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
             "round {round}/{}: ours {:>9.0} req/s  p50 {:>8}",
             options.rounds,
             ours.requests_per_second,
-            crate::latency::format_micros(ours.p50_us)
+            loadgen::latency::format_micros(ours.p50_us)
         );
         rounds.push(ours);
     }
@@ -440,8 +440,8 @@ impl Calibration {
                 round.tool,
                 number,
                 round.requests_per_second,
-                crate::latency::format_micros(round.p50_us),
-                crate::latency::format_micros(round.p99_us),
+                loadgen::latency::format_micros(round.p50_us),
+                loadgen::latency::format_micros(round.p99_us),
                 round.errors,
                 round.client_cpu_us_per_request
             );
@@ -462,8 +462,8 @@ impl Calibration {
         let _ = writeln!(
             out,
             "median p50:   wrk {}, ours {}; ours/wrk = {} (95% CI)",
-            crate::latency::format_micros(self.wrk_median_p50_us),
-            crate::latency::format_micros(self.ours_median_p50_us),
+            loadgen::latency::format_micros(self.wrk_median_p50_us),
+            loadgen::latency::format_micros(self.ours_median_p50_us),
             show(&self.p50_ratio)
         );
         let _ = writeln!(

@@ -7,17 +7,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 
 use crate::calibrate::CalibrateOptions;
 use crate::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
-use crate::load::{Engine, LoadConfig};
-use crate::request::{RequestSpec, parse_header, parse_url};
 use crate::server::ServeArgs;
 use crate::stats::DEFAULT_SEED;
+use loadgen::Engine;
+use loadgen::cli::duration;
+use loadgen::request::{parse_header, read_body};
 
 /// frameworth's measuring instrument: load generator, raw-vs-framework
 /// comparison, and calibration against wrk.
@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load one URL and report throughput, latency, errors and own CPU.
-    Load(LoadArgs),
+    Load(loadgen::cli::LoadArgs),
     /// Start raw-server and framework-server and compare them (the main job).
     Compare(CompareArgs),
     /// Check the load generator against wrk on the same server.
@@ -47,62 +47,6 @@ pub enum Command {
     /// Pin to a CPU, then exec a command (how calibrate pins wrk).
     #[command(hide = true)]
     ExecPinned(ExecPinnedArgs),
-}
-
-fn duration(text: &str) -> Result<Duration, humantime::DurationError> {
-    humantime::parse_duration(text)
-}
-
-#[derive(Debug, clap::Args)]
-pub struct LoadArgs {
-    /// The URL to load, e.g. http://127.0.0.1:3000/plaintext
-    pub url: String,
-    /// Open connections (kept alive).
-    #[arg(short = 'c', long, default_value_t = 64)]
-    pub connections: usize,
-    /// Client threads, each with its own runtime; connections are spread over them.
-    #[arg(short = 't', long, default_value_t = 1)]
-    pub threads: usize,
-    /// How long to measure, after warm-up [default: 10s, or 60s as a cap with -n]
-    #[arg(short = 'd', long, value_parser = duration)]
-    pub duration: Option<Duration>,
-    /// Stop after this many measured requests.
-    #[arg(short = 'n', long)]
-    pub requests: Option<u64>,
-    /// Load sent before measuring starts, not counted.
-    #[arg(long, value_parser = duration, default_value = "0s")]
-    pub warmup: Duration,
-    /// Open loop: send this many requests per second on a fixed schedule.
-    #[arg(long)]
-    pub rate: Option<f64>,
-    /// HTTP/1.1 pipelining: requests sent per write.
-    #[arg(long, default_value_t = 1)]
-    pub pipeline: usize,
-    /// Client engine: `raw` (lean, Content-Length framing, pipelining) or
-    /// `hyper` (hyper's client connection API).
-    #[arg(long, value_enum, default_value_t = Engine::Raw)]
-    pub engine: Engine,
-    /// Request method.
-    #[arg(short = 'm', long, default_value = "GET")]
-    pub method: String,
-    /// Extra header, `Name: value` (repeatable).
-    #[arg(short = 'H', long = "header")]
-    pub headers: Vec<String>,
-    /// Request body; `@FILE` reads it from a file.
-    #[arg(long)]
-    pub body: Option<String>,
-    /// A request without a full response after this long is a timeout error.
-    #[arg(long, value_parser = duration, default_value = "10s")]
-    pub timeout: Duration,
-    /// Pin the client threads to this CPU.
-    #[arg(long)]
-    pub cpu: Option<usize>,
-    /// Also write the full report (percentile spectrum included) as JSON.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -295,7 +239,7 @@ pub struct ExecPinnedArgs {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Load(args) => load(&args),
+        Command::Load(args) => loadgen::cli::run(&args),
         Command::Compare(args) => {
             let options = compare_options(&args)?;
             let results = crate::compare::run(&options)?;
@@ -396,55 +340,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// browser from anywhere.
 fn shown_path(path: &std::path::Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
-}
-
-fn read_body(text: &str) -> anyhow::Result<Bytes> {
-    match text.strip_prefix('@') {
-        Some(path) => {
-            Ok(Bytes::from(std::fs::read(path).with_context(|| {
-                format!("cannot read body file {path}")
-            })?))
-        }
-        None => Ok(Bytes::from(text.to_owned())),
-    }
-}
-
-fn load(args: &LoadArgs) -> anyhow::Result<()> {
-    let endpoint = parse_url(&args.url)?;
-    let mut request = RequestSpec::get(&endpoint.authority, &endpoint.target);
-    request.method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .with_context(|| format!("invalid method {}", args.method))?;
-    for header in &args.headers {
-        request.headers.push(parse_header(header)?);
-    }
-    if let Some(body) = &args.body {
-        request.body = read_body(body)?;
-    }
-    let mut config = LoadConfig::new(endpoint.addr, request);
-    config.connections = args.connections;
-    config.threads = args.threads;
-    config.duration = args.duration.unwrap_or(if args.requests.is_some() {
-        Duration::from_secs(60)
-    } else {
-        Duration::from_secs(10)
-    });
-    config.requests = args.requests;
-    config.warmup = args.warmup;
-    config.rate = args.rate;
-    config.pipeline = args.pipeline;
-    config.engine = args.engine;
-    config.timeout = args.timeout;
-    config.client_cpu = args.cpu;
-    config.progress = !args.quiet;
-    config.stop = crate::interrupt_flag();
-    let report = crate::load::run(&config)?;
-    print!("{}", report.render());
-    if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&report).context("cannot serialise report")?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
 }
 
 fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {

@@ -25,15 +25,15 @@ use framework_server::ServeMode;
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::environment::Environment;
-use crate::load::{self, Engine, LoadConfig};
 use crate::pinning::{PinningPlan, allowed_cpus};
 use crate::procstat::{process_cpu, resident_kib};
 use crate::report::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, ServerInfo, Summary,
 };
-use crate::request::{RequestSpec, parse_url};
 use crate::server::{LaunchSpec, ServerKind, ServerProcess};
 use crate::stats::{DEFAULT_RESAMPLES, bootstrap_ratio_of_medians, median};
+use loadgen::request::{RequestSpec, parse_url};
+use loadgen::{self as load, Engine, LoadConfig};
 
 /// The endpoints compared by default, by catalogue name: the benchmark
 /// endpoints, then `GET /users/1` and `POST /users` (see [`DEFAULT_BODIES`]).
@@ -296,7 +296,7 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
                     contestant.info.name,
                     options.rounds,
                     measured.requests_per_second,
-                    crate::latency::format_micros(measured.latency.p50_us as f64),
+                    loadgen::latency::format_micros(measured.latency.p50_us as f64),
                     measured
                         .server_cpu_us_per_request
                         .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),

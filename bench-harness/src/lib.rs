@@ -3,7 +3,8 @@
 //! frameworth asks what a web framework costs. This crate answers with
 //! numbers and says how sure it is:
 //!
-//! - `bench-harness load URL` is a load generator (like wrk, wrk2, oha);
+//! - `bench-harness load URL` is the [`loadgen`] load generator (like wrk,
+//!   wrk2, oha), which this crate also uses as a library;
 //! - `bench-harness compare` starts raw-server and framework-server as
 //!   separate, pinned processes, loads them in alternating rounds, and
 //!   reports medians and framework/raw ratios with bootstrap 95% confidence
@@ -23,9 +24,6 @@
 //! | module          | concept                                                   |
 //! |-----------------|-----------------------------------------------------------|
 //! | [`cli`]         | the command line                                          |
-//! | [`load`]        | the load generator: threads, engines, load models         |
-//! | [`request`]     | a request prepared once, sent millions of times           |
-//! | [`latency`]     | HdrHistogram recording and percentile summaries           |
 //! | [`stats`]       | medians and the bootstrap CI of a ratio of medians        |
 //! | [`procstat`]    | CPU time and memory of processes from `/proc`             |
 //! | [`pinning`]     | CPU affinity: server on one core, generator on another    |
@@ -48,30 +46,11 @@ pub mod cost;
 pub mod cost_format;
 pub mod criterion_estimates;
 pub mod environment;
-pub mod latency;
-pub mod load;
 pub mod pinning;
 pub mod procstat;
 pub mod publish;
 pub mod report;
-pub mod request;
 pub mod server;
 pub mod stats;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A flag raised by Ctrl-C or SIGTERM. Load runs end early when it is set,
-/// and the commands return an error, so every child server is stopped by
-/// its guard on the way out (no orphans).
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
-    Arc::clone(FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let raised = Arc::clone(&flag);
-        // Fails only if another handler was installed first; then that one
-        // decides, and our runs simply end at their deadlines.
-        let _ = ctrlc::set_handler(move || raised.store(true, Ordering::SeqCst));
-        flag
-    }))
-}
+pub use loadgen::interrupt_flag;

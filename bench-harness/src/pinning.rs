@@ -1,7 +1,9 @@
-//! Pinning processes and threads to CPUs.
+//! Pinning processes and threads to CPUs: which CPUs we may use, and the
+//! plan of who runs where (the pinning call itself is
+//! [`loadgen::cpu::pin_current_thread`]).
 //!
 //! On a 2-core machine the server gets one core and the load generator the
-//! other (`../shared/METHOD.md`, section 2). Without pinning the scheduler
+//! other. Without pinning the scheduler
 //! moves both around, they steal each other's caches and time, and rounds
 //! vary more. We pin with `sched_setaffinity` through `nix`'s safe wrapper:
 //! a thread's affinity is inherited by the threads it starts and survives
@@ -11,7 +13,7 @@
 //! Where pinning is impossible (one CPU, a container that forbids it) the
 //! harness carries on unpinned and says so in its output and `results.json`.
 
-use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+use nix::sched::{CpuSet, sched_getaffinity};
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +25,6 @@ pub fn allowed_cpus() -> Vec<usize> {
             .collect(),
         Err(_) => Vec::new(),
     }
-}
-
-/// Pins the calling thread (and every thread it starts afterwards) to `cpu`.
-pub fn pin_current_thread(cpu: usize) -> Result<(), String> {
-    let mut set = CpuSet::new();
-    set.set(cpu).map_err(|e| format!("CPU {cpu}: {e}"))?;
-    sched_setaffinity(Pid::from_raw(0), &set).map_err(|e| format!("cannot pin to CPU {cpu}: {e}"))
 }
 
 /// Where the servers and the load generator run, decided once per report.

@@ -8,36 +8,15 @@
 //! seconds, not milliseconds.
 //!
 //! For ourselves (the load generator) `getrusage(RUSAGE_SELF)` gives the
-//! same user+system split with microsecond resolution.
+//! same user+system split with microsecond resolution
+//! ([`loadgen::cpu::self_cpu`]).
 //!
 //! Memory: `VmRSS` in `/proc/<pid>/status`, the resident set in KiB.
 
 use std::io;
 use std::time::Duration;
 
-use nix::sys::resource::{UsageWho, getrusage};
-use serde::{Deserialize, Serialize};
-
-/// User and system CPU time consumed so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct CpuTime {
-    pub user: Duration,
-    pub system: Duration,
-}
-
-impl CpuTime {
-    pub fn total(&self) -> Duration {
-        self.user + self.system
-    }
-
-    /// CPU used between `earlier` and `self` (saturating at zero).
-    pub fn since(&self, earlier: &CpuTime) -> CpuTime {
-        CpuTime {
-            user: self.user.saturating_sub(earlier.user),
-            system: self.system.saturating_sub(earlier.system),
-        }
-    }
-}
+use loadgen::cpu::CpuTime;
 
 /// Clock ticks per second for `/proc/<pid>/stat`. Asked of the kernel once;
 /// 100 is the value on every Linux configuration in practice.
@@ -98,24 +77,6 @@ fn parse_status_kib(text: &str, key: &str) -> Option<u64> {
         .ok()
 }
 
-/// CPU time used so far by this process (all threads), µs resolution.
-pub fn self_cpu() -> CpuTime {
-    match getrusage(UsageWho::RUSAGE_SELF) {
-        Ok(usage) => CpuTime {
-            user: timeval(usage.user_time()),
-            system: timeval(usage.system_time()),
-        },
-        // getrusage(RUSAGE_SELF) cannot fail on Linux; report zero rather
-        // than abort a run if some sandbox forbids it.
-        Err(_) => CpuTime::default(),
-    }
-}
-
-fn timeval(value: nix::sys::time::TimeVal) -> Duration {
-    let micros = value.tv_sec() * 1_000_000 + value.tv_usec();
-    Duration::from_micros(u64::try_from(micros).unwrap_or(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,17 +98,9 @@ mod tests {
     }
 
     #[test]
-    fn our_own_process_can_be_measured_both_ways() {
+    fn our_own_process_can_be_measured_through_proc() {
         let pid = std::process::id();
         assert!(process_cpu(pid).is_ok());
         assert!(resident_kib(pid).expect("own status") > 0);
-        let before = self_cpu();
-        // Burn a little CPU so the difference is not negative.
-        let mut x = 0u64;
-        for i in 0..1_000_000u64 {
-            x = x.wrapping_mul(31).wrapping_add(i);
-        }
-        assert!(x != 1);
-        assert!(self_cpu().total() >= before.total());
     }
 }

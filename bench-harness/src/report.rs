@@ -15,10 +15,10 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
-use crate::latency::LatencySummary;
-use crate::load::recorder::ErrorCounts;
 use crate::pinning::PinningPlan;
 use crate::stats::RatioEstimate;
+use loadgen::latency::LatencySummary;
+use loadgen::recorder::ErrorCounts;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -50,7 +50,7 @@ pub struct RunConfig {
     pub connections: usize,
     pub client_threads: usize,
     pub pipeline: usize,
-    pub engine: crate::load::Engine,
+    pub engine: loadgen::Engine,
     pub rounds: usize,
     pub duration_s: f64,
     pub warmup_s: f64,
@@ -230,8 +230,8 @@ impl Results {
                 summary.endpoint,
                 summary.server,
                 m.requests_per_second,
-                crate::latency::format_micros(m.p50_us),
-                crate::latency::format_micros(m.p99_us),
+                loadgen::latency::format_micros(m.p50_us),
+                loadgen::latency::format_micros(m.p99_us),
                 m.server_cpu_us_per_request
                     .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
                 m.client_cpu_us_per_request,

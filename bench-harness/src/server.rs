@@ -36,7 +36,7 @@ use framework_server::ServeMode;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::pinning::pin_current_thread;
+use loadgen::cpu::pin_current_thread;
 
 /// Which server the `serve` subcommand runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

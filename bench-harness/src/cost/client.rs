@@ -17,8 +17,8 @@ use anyhow::{Context, bail};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::load::raw::ResponseReader;
-use crate::request::RequestSpec;
+use loadgen::raw::ResponseReader;
+use loadgen::request::RequestSpec;
 
 /// One open connection to a server.
 #[derive(Debug)]

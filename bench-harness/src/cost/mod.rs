@@ -54,9 +54,9 @@ use framework_server::ServeMode;
 
 use crate::environment::Environment;
 use crate::report::EndpointTarget;
-use crate::request::RequestSpec;
 use crate::server::{LaunchOptions, LaunchSpec, ServerKind, ServerProcess};
 use client::SequentialClient;
+use loadgen::request::RequestSpec;
 use probe::AllocCounts;
 
 /// The endpoints measured by default: the benchmark endpoints with a fixed
@@ -327,7 +327,7 @@ pub fn run(options: &CostOptions) -> anyhow::Result<CostReport> {
     let mut notes = Vec::new();
     // Before anything else: threads and children inherit the affinity.
     if let Some(cpu) = options.cpu {
-        match crate::pinning::pin_current_thread(cpu) {
+        match loadgen::cpu::pin_current_thread(cpu) {
             Ok(()) => notes.push(format!("harness, client and servers pinned to CPU {cpu}")),
             Err(e) => {
                 eprintln!("warning: {e}; running unpinned");

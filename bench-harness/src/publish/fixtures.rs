@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 
 use crate::cost_format::{CostMethod, CostReport, EndpointCost, ServerCost};
 use crate::environment::Environment;
-use crate::latency::{LatencySummary, Percentile};
-use crate::load::Engine;
-use crate::load::recorder::ErrorCounts;
 use crate::pinning::PinningPlan;
 use crate::report::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, ServerInfo, Summary,
 };
 use crate::stats::{DEFAULT_SEED, bootstrap_ratio_of_medians, median};
+use loadgen::Engine;
+use loadgen::latency::{LatencySummary, Percentile};
+use loadgen::recorder::ErrorCounts;
 
 use super::criterion::CriterionFigure;
 

@@ -140,10 +140,10 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
         if let Some(p99) = ratios.p99_us {
             sentences.push(format!(
                 "Median latency {} against {}; 99th percentile {} against {} ({}).",
-                crate::latency::format_micros(mine.median.p50_us),
-                crate::latency::format_micros(theirs.median.p50_us),
-                crate::latency::format_micros(mine.median.p99_us),
-                crate::latency::format_micros(theirs.median.p99_us),
+                loadgen::latency::format_micros(mine.median.p50_us),
+                loadgen::latency::format_micros(theirs.median.p50_us),
+                loadgen::latency::format_micros(mine.median.p99_us),
+                loadgen::latency::format_micros(theirs.median.p99_us),
                 p99.percent()
             ));
         }

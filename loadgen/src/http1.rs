@@ -1,4 +1,4 @@
-//! The default engine: one hyper HTTP/1.1 client connection per task.
+//! The `hyper` engine (`--engine hyper`): one hyper HTTP/1.1 client connection per task.
 //!
 //! hyper's low-level client (`hyper::client::conn::http1`) gives us a
 //! `SendRequest` handle and a `Connection` future that does the actual I/O.
@@ -17,12 +17,12 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use super::recorder::{ErrorKind, RECONNECT_PAUSE, classify_hyper, classify_io};
-use super::{ThreadContext, Watchdog};
+use crate::connection::{ThreadContext, Watchdog};
+use crate::recorder::{ErrorKind, RECONNECT_PAUSE, classify_hyper, classify_io};
 use crate::request::UniqueToken;
 
 /// Runs one connection's request loop until the run's limits stop it.
-pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
+pub(crate) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let mut schedule = context.schedule(index);
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
     let mut watchdog = Watchdog::new(context.timeout);

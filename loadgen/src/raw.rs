@@ -4,7 +4,7 @@
 //! Per request it does one `write` of bytes prepared before the run, one
 //! `read` (usually) into a buffer that is reused, and one `httparse` pass
 //! over the response head: no allocation, no task hand-offs. That is what
-//! lets it keep up with wrk (see the module docs of [`crate::load`]).
+//! lets it keep up with wrk (see the crate docs).
 //!
 //! HTTP/1.1 also lets a client send several requests without waiting for
 //! the responses, which come back in order. TechEmpower's plaintext test
@@ -23,15 +23,15 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::recorder::{ErrorKind, RECONNECT_PAUSE, Slot, classify_io};
-use super::{ThreadContext, Watchdog};
+use crate::connection::{ThreadContext, Watchdog};
+use crate::recorder::{ErrorKind, RECONNECT_PAUSE, Slot, classify_io};
 use crate::request::{UNIQUE_WIDTH, UniqueToken};
 
 /// Largest response head + body we accept before calling it malformed.
 const MAX_BUFFER: usize = 64 * 1024 * 1024;
 
 /// Runs one connection until the run's limits stop it.
-pub(super) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
+pub(crate) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
     let depth = context.pipeline;
     let one = context.wire.len() / depth;
     let mut schedule = context.schedule(index);

@@ -13,8 +13,8 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use bench_harness::load::{self, Engine, LoadConfig, LoadReport};
-use bench_harness::request::RequestSpec;
+use loadgen::request::RequestSpec;
+use loadgen::{self as load, Engine, LoadConfig, LoadReport};
 use tokio::io::AsyncWriteExt;
 
 use support::{OK_RESPONSE, read_request, spawn_server};
@@ -36,7 +36,7 @@ fn config_for(addr: std::net::SocketAddr) -> LoadConfig {
 }
 
 fn count_at_least(
-    report_spectrum: &[bench_harness::latency::Percentile],
+    report_spectrum: &[loadgen::latency::Percentile],
     total: u64,
     micros: u64,
 ) -> u64 {

@@ -72,6 +72,19 @@ pub fn parse_header(text: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
     Ok((name, value))
 }
 
+/// A request body from the command line: the text itself, or with `@FILE`
+/// the contents of that file.
+pub fn read_body(text: &str) -> anyhow::Result<Bytes> {
+    match text.strip_prefix('@') {
+        Some(path) => {
+            Ok(Bytes::from(std::fs::read(path).with_context(|| {
+                format!("cannot read body file {path}")
+            })?))
+        }
+        None => Ok(Bytes::from(text.to_owned())),
+    }
+}
+
 /// The parts of a hyper request, built once; [`PreparedRequest::build`]
 /// makes each request from clones (`Uri` and `Bytes` clones are reference
 /// count bumps; the header map is one small copy).
