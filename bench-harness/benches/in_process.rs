@@ -49,7 +49,7 @@
 //! ```
 //!
 //! Results land in `target/criterion/in_process_<endpoint>/{raw,framework}/`;
-//! `bench_harness::criterion_estimates` reads them back for the report.
+//! `bench_harness::schema::criterion` reads them back for the report.
 
 use std::time::Duration;
 

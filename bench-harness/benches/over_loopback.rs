@@ -58,8 +58,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
-use bench_harness::pinning::{PinningPlan, allowed_cpus};
-use bench_harness::server::{LaunchSpec, ServerKind, ServerProcess};
+use bench_harness::child::process::{LaunchSpec, ServerProcess};
+use bench_harness::host::pinning::{PinningPlan, allowed_cpus};
+use bench_harness::servers::ServerKind;
 use loadgen::cpu::pin_current_thread;
 use loadgen::request::{PreparedRequest, RequestSpec};
 

@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 
-use crate::calibrate::CalibrateOptions;
-use crate::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
-use crate::server::ServeArgs;
+use crate::child::serve::ServeArgs;
+use crate::commands::calibrate::CalibrateOptions;
+use crate::commands::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
+use crate::output::shown_path;
 use crate::stats::DEFAULT_SEED;
 use loadgen::Engine;
 use loadgen::cli::duration;
@@ -242,28 +243,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Load(args) => loadgen::cli::run(&args),
         Command::Compare(args) => {
             let options = compare_options(&args)?;
-            let results = crate::compare::run(&options)?;
+            let results = crate::commands::compare::run(&options)?;
             println!("\n{}", results.render_table());
             println!("results: {}", options.out.join("results.json").display());
             if !args.no_report {
-                let report = crate::publish::Report::new(results)
-                    .with_glue_from(&crate::publish::glue::default_workspace_root());
+                let report = crate::commands::report::Report::new(results)
+                    .with_glue_from(&crate::commands::report::glue::default_workspace_root());
                 let written = report.write(&options.out)?;
                 println!("report: {}", shown_path(&written.html).display());
             }
             Ok(())
         }
         Command::Report(args) => {
-            let options = crate::publish::ReportOptions {
+            let options = crate::commands::report::ReportOptions {
                 results: args.results,
                 cost: args.cost,
                 criterion: args.criterion,
                 source: args.source,
                 out: args
                     .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("")),
+                    .unwrap_or_else(|| crate::output::default_out_dir("")),
             };
-            let written = crate::publish::run(&options)?;
+            let written = crate::commands::report::run(&options)?;
             println!("report: {}", shown_path(&written.html).display());
             println!("markdown: {}", written.markdown.display());
             println!("results: {}", written.json.display());
@@ -285,11 +286,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 engine: args.engine,
                 out: args
                     .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("calibrate")),
+                    .unwrap_or_else(|| crate::output::default_out_dir("calibrate")),
                 seed: args.seed,
                 executable: std::env::current_exe().context("cannot find our own executable")?,
             };
-            let calibration = crate::calibrate::run(&options)?;
+            let calibration = crate::commands::calibrate::run(&options)?;
             println!("\n{}", calibration.render());
             println!(
                 "results: {}",
@@ -300,13 +301,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cost(args) => {
             let names = match &args.endpoints {
                 Some(names) => names.clone(),
-                None => crate::cost::DEFAULT_ENDPOINTS
+                None => crate::commands::cost::DEFAULT_ENDPOINTS
                     .iter()
                     .map(|s| (*s).to_owned())
                     .collect(),
             };
-            let options = crate::cost::CostOptions {
-                endpoints: crate::compare::resolve_endpoints(&names, args.endpoints.is_none())?,
+            let options = crate::commands::cost::CostOptions {
+                endpoints: crate::commands::compare::resolve_endpoints(
+                    &names,
+                    args.endpoints.is_none(),
+                )?,
                 n1: args.n1,
                 n2: args.n2,
                 repeat: args.repeat,
@@ -316,13 +320,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 top: args.top,
                 out: args
                     .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("cost")),
+                    .unwrap_or_else(|| crate::output::default_out_dir("cost")),
                 json: args.json,
                 keep_profiles: args.keep_profiles,
                 cpu: (!args.no_pin).then_some(args.cpu),
                 executable: std::env::current_exe().context("cannot find our own executable")?,
             };
-            let report = crate::cost::run(&options)?;
+            let report = crate::commands::cost::run(&options)?;
             println!("\n{}", report.render_table());
             println!(
                 "results: {} (top functions: {})",
@@ -331,15 +335,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve(args) => crate::server::serve(&args),
-        Command::ExecPinned(args) => crate::server::exec_pinned(args.cpu, &args.command),
+        Command::Serve(args) => crate::child::serve::serve(&args),
+        Command::ExecPinned(args) => crate::child::serve::exec_pinned(args.cpu, &args.command),
     }
-}
-
-/// A path as printed for the user: absolute, so it can be pasted into a
-/// browser from anywhere.
-fn shown_path(path: &std::path::Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
 }
 
 fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
@@ -354,7 +352,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             true,
         ),
     };
-    let endpoints = crate::compare::resolve_endpoints(&names, skip_unknown)?;
+    let endpoints = crate::commands::compare::resolve_endpoints(&names, skip_unknown)?;
     let framework_modes = match args.framework_serve.as_str() {
         "hyper" => vec![ServeMode::Hyper],
         "axum" => vec![ServeMode::Axum],
@@ -366,7 +364,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         let (name, url) = target
             .split_once('=')
             .with_context(|| format!("--target must be NAME=URL, got `{target}`"))?;
-        if name == crate::compare::BASELINE || name.starts_with("framework") {
+        if name == crate::servers::BASELINE || name.starts_with("framework") {
             bail!("--target name `{name}` is taken by a launched server");
         }
         targets.push((name.to_owned(), url.to_owned()));
@@ -403,7 +401,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         out: args
             .out
             .clone()
-            .unwrap_or_else(|| crate::compare::default_out_dir("")),
+            .unwrap_or_else(|| crate::output::default_out_dir("")),
         targets,
         framework_modes,
         server_runtime: args.server_runtime,

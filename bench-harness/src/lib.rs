@@ -15,42 +15,31 @@
 //!   with the machine's load.
 //! - `cargo bench -p bench-harness` times both servers with criterion
 //!   (`benches/in_process.rs`, `benches/over_loopback.rs`), and
-//!   [`criterion_estimates`] reads the results back.
+//!   [`schema::criterion`] reads the results back.
 //!
 //! `docs/src/measuring-overhead.md` explains the method in workshop terms.
 //!
 //! ## Layout
 //!
-//! | module          | concept                                                   |
-//! |-----------------|-----------------------------------------------------------|
-//! | [`cli`]         | the command line                                          |
-//! | [`stats`]       | medians and the bootstrap CI of a ratio of medians        |
-//! | [`procstat`]    | CPU time and memory of processes from `/proc`             |
-//! | [`pinning`]     | CPU affinity: server on one core, generator on another    |
-//! | [`server`]      | launching servers as child processes, and stopping them   |
-//! | [`environment`] | what machine and software a report was measured on        |
-//! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
-//! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
-//! | [`apt`]         | installing a missing wrk or valgrind from Debian's packages |
-//! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
-//! | [`cost`]        | instructions and allocations per request, `cost.json`     |
-//! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
-//! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
-//! | [`criterion_estimates`] | criterion's `estimates.json`, read back defensively |
+//! | module               | concept                                                  |
+//! |----------------------|----------------------------------------------------------|
+//! | [`cli`]              | the command line, handing over to a command              |
+//! | [`commands`]         | `compare`, `calibrate`, `cost`, `report`, one module each |
+//! | [`schema`]           | versioned files: `results.json`, `cost.json`, criterion's estimates |
+//! | [`host`]             | pinning, `/proc` accounting, environment, apt installs   |
+//! | [`child`]            | servers as child processes: launch, `serve`, probe       |
+//! | [`servers`]          | [`servers::ServerKind`], the one "which server", and the baseline |
+//! | [`stats`]            | medians and the bootstrap CI of a ratio of medians       |
+//! | [`output`]           | timestamps and default output folders                    |
+//! | [`loadgen`] (crate)  | the load generator behind `load`, `compare`, `calibrate` |
 
-pub mod apt;
-pub mod calibrate;
+pub mod child;
 pub mod cli;
-pub mod compare;
-pub mod cost;
-pub mod cost_format;
-pub mod criterion_estimates;
-pub mod environment;
-pub mod pinning;
-pub mod procstat;
-pub mod publish;
-pub mod report;
-pub mod server;
+pub mod commands;
+pub mod host;
+pub mod output;
+pub mod schema;
+pub mod servers;
 pub mod stats;
 
 pub use loadgen::interrupt_flag;

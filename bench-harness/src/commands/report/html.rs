@@ -19,8 +19,8 @@ use super::charts::{
 use super::svg::escape;
 use super::tables::{self, Table};
 use super::{Report, median_interval, narrative, number, percent_change};
-use crate::compare::BASELINE;
-use crate::report::Round;
+use crate::schema::results::Round;
+use crate::servers::BASELINE;
 
 /// Colours of the metrics in the overhead chart (not the servers' colours,
 /// so a reader does not mistake a metric for a server).
@@ -327,7 +327,7 @@ fn section_cost(page: &mut String, report: &Report) {
             endpoints.push(&extra.endpoint);
         }
     }
-    let groups = |figure: &dyn Fn(&crate::cost_format::ServerCost) -> Option<f64>,
+    let groups = |figure: &dyn Fn(&crate::schema::cost::ServerCost) -> Option<f64>,
                   label: &dyn Fn(f64, Option<f64>) -> String| {
         endpoints
             .iter()

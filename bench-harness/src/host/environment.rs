@@ -54,7 +54,7 @@ impl Environment {
         Environment {
             cpu_model,
             logical_cpus,
-            allowed_cpus: crate::pinning::allowed_cpus(),
+            allowed_cpus: crate::host::pinning::allowed_cpus(),
             kernel,
             rustc: env!("BENCH_HARNESS_RUSTC").to_owned(),
             build_profile: if cfg!(debug_assertions) {

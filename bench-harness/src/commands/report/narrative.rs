@@ -14,7 +14,7 @@ use super::{Report, display_name, number, percent_change};
 
 /// The paragraphs for `endpoint`: one per server other than the baseline.
 pub fn paragraphs(report: &Report, endpoint: &str) -> Vec<String> {
-    let baseline = crate::compare::BASELINE;
+    let baseline = crate::servers::BASELINE;
     report
         .servers()
         .into_iter()

@@ -39,8 +39,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use crate::cost_format::{CostReport, ServerCost};
-use crate::report::{Results, Round, SCHEMA_VERSION, Summary};
+use crate::schema::cost::{CostReport, ServerCost};
+use crate::schema::results::{Results, Round, SCHEMA_VERSION, Summary};
 use crate::stats::{RatioEstimate, bootstrap_ratio_of_medians};
 
 use self::criterion::CriterionFigure;
@@ -89,7 +89,7 @@ impl Report {
             cost: None,
             criterion: None,
             glue: None,
-            generated_at: crate::compare::timestamp(),
+            generated_at: crate::output::timestamp(),
             notes: Vec::new(),
         }
     }
@@ -157,7 +157,7 @@ impl Report {
             cost: serde_json::from_value(take("cost")).context("`cost`")?,
             criterion: serde_json::from_value(take("criterion")).context("`criterion`")?,
             glue: serde_json::from_value(take("lines_of_glue")).context("`lines_of_glue`")?,
-            generated_at: crate::compare::timestamp(),
+            generated_at: crate::output::timestamp(),
             notes: Vec::new(),
         })
     }

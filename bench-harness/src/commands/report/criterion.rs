@@ -3,7 +3,7 @@
 //! its 95% interval.
 //!
 //! Reading criterion's `estimates.json` files is the job of
-//! `crate::criterion_estimates` (written alongside this module); the report
+//! `crate::schema::criterion` (written alongside this module); the report
 //! only needs the few numbers below, so it depends on that reader in one
 //! place: [`read`].
 
@@ -28,12 +28,12 @@ pub struct CriterionFigure {
 }
 
 /// The criterion figures under `criterion_dir` (usually `target/criterion`),
-/// read by [`crate::criterion_estimates`]. Batches of concurrent requests
+/// read by [`crate::schema::criterion`]. Batches of concurrent requests
 /// (`over_loopback/json/raw/concurrent-16`) become their own suite,
 /// `over_loopback/concurrent-16`, so they are never mixed with single
 /// requests.
 pub fn read(criterion_dir: &Path) -> anyhow::Result<Vec<CriterionFigure>> {
-    let estimates = crate::criterion_estimates::read_all(criterion_dir)?;
+    let estimates = crate::schema::criterion::read_all(criterion_dir)?;
     Ok(estimates
         .into_iter()
         .map(|estimate| CriterionFigure {

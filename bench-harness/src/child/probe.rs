@@ -37,7 +37,7 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::server::ServerProcess;
+use crate::child::process::ServerProcess;
 
 /// How long a child may take to answer (it answers from a thread of its
 /// own, so this only expires if the child is stuck or gone).

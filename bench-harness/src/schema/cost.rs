@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::environment::Environment;
+use crate::host::environment::Environment;
 
 /// `cost.json`'s schema. Removing or renaming a field bumps it; adding one
 /// does not.
@@ -142,7 +142,7 @@ impl CostReport {
 mod tests {
     use super::*;
 
-    const FIXTURE: &str = include_str!("../tests/fixtures/cost-v1.json");
+    const FIXTURE: &str = include_str!("../../tests/fixtures/cost-v1.json");
 
     #[test]
     fn the_documented_cost_format_parses_with_nulls_for_unmeasured_figures() {

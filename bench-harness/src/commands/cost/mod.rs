@@ -40,7 +40,6 @@
 
 pub mod callgrind;
 pub mod client;
-pub mod probe;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -52,12 +51,13 @@ use anyhow::{Context, bail};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 
-use crate::environment::Environment;
-use crate::report::EndpointTarget;
-use crate::server::{LaunchOptions, LaunchSpec, ServerKind, ServerProcess};
+use crate::child::probe::{self, AllocCounts};
+use crate::child::process::{LaunchOptions, LaunchSpec, ServerProcess};
+use crate::host::environment::Environment;
+use crate::schema::results::EndpointTarget;
+use crate::servers::ServerKind;
 use client::SequentialClient;
 use loadgen::request::RequestSpec;
-use probe::AllocCounts;
 
 /// The endpoints measured by default: the benchmark endpoints with a fixed
 /// amount of work per request (`/updates` writes, and would change the
@@ -73,7 +73,7 @@ pub const DEFAULT_ENDPOINTS: &[&str] = &[
 
 /// The servers compared, by report name: both on the same connection layer.
 const SERVERS: [(&str, ServerKind); 2] = [
-    (crate::compare::BASELINE, ServerKind::Raw),
+    (crate::servers::BASELINE, ServerKind::Raw),
     ("framework", ServerKind::Framework),
 ];
 
@@ -107,9 +107,9 @@ pub struct CostOptions {
     pub executable: PathBuf,
 }
 
-// The cost JSON's types live in `crate::cost_format`, shared with the
+// The cost JSON's types live in `crate::schema::cost`, shared with the
 // report writer that reads them.
-pub use crate::cost_format::{
+pub use crate::schema::cost::{
     COST_SCHEMA_VERSION, CostMethod, CostReport, EndpointCost, ServerCost, TopFunction,
 };
 
@@ -469,7 +469,7 @@ pub fn run(options: &CostOptions) -> anyhow::Result<CostReport> {
     let report = CostReport {
         schema_version: COST_SCHEMA_VERSION,
         kind: "cost".to_owned(),
-        created: crate::compare::timestamp(),
+        created: crate::output::timestamp(),
         environment,
         method: CostMethod {
             instructions: format!(

@@ -22,9 +22,10 @@ use framework_server::ServeMode;
 use nix::sys::resource::{UsageWho, getrusage};
 use serde::{Deserialize, Serialize};
 
-use crate::environment::Environment;
-use crate::pinning::{PinningPlan, allowed_cpus};
-use crate::server::{LaunchSpec, ServerKind, ServerProcess};
+use crate::child::process::{LaunchSpec, ServerProcess};
+use crate::host::environment::Environment;
+use crate::host::pinning::{PinningPlan, allowed_cpus};
+use crate::servers::ServerKind;
 use crate::stats::{DEFAULT_RESAMPLES, RatioEstimate, bootstrap_ratio_of_medians, median};
 use loadgen::request::RequestSpec;
 use loadgen::{self as load, Engine, LoadConfig};
@@ -179,7 +180,7 @@ fn ensure_wrk(wrk: &str) -> anyhow::Result<String> {
              (Debian/Ubuntu), `brew install wrk` (macOS), or pass --wrk PATH."
         );
     }
-    if !crate::apt::install("wrk") {
+    if !crate::host::apt::install("wrk") {
         bail!("`apt-get install -y wrk` failed; install wrk by hand or pass --wrk PATH");
     }
     version().context("wrk was installed but cannot be run")
@@ -191,7 +192,7 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
         bail!("--rounds must be at least 1");
     }
     let stop = crate::interrupt_flag();
-    let started_at = crate::compare::timestamp();
+    let started_at = crate::output::timestamp();
     let wrk_version = ensure_wrk(&options.wrk)?;
     let mut environment = Environment::capture();
     environment

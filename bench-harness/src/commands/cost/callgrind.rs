@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
-use crate::cost_format::TopFunction;
+use crate::schema::cost::TopFunction;
 
 /// The total `Ir` of a profile: the `totals:` line (or, in files written
 /// without one, the `summary:` line), at the position of `Ir` among the
@@ -232,7 +232,7 @@ pub fn ensure_valgrind(valgrind: &str) -> Result<String, String> {
             "`{valgrind}` cannot be run, so instructions per request are not measured; {how}"
         ));
     }
-    if !crate::apt::install("valgrind") {
+    if !crate::host::apt::install("valgrind") {
         return Err(format!("`apt-get install -y valgrind` failed; {how}"));
     }
     version().ok_or_else(|| format!("valgrind was installed but cannot be run; {how}"))

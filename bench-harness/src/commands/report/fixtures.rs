@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::cost_format::{CostMethod, CostReport, EndpointCost, ServerCost};
-use crate::environment::Environment;
-use crate::pinning::PinningPlan;
-use crate::report::{
+use crate::host::environment::Environment;
+use crate::host::pinning::PinningPlan;
+use crate::schema::cost::{CostMethod, CostReport, EndpointCost, ServerCost};
+use crate::schema::results::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, ServerInfo, Summary,
 };
 use crate::stats::{DEFAULT_SEED, bootstrap_ratio_of_medians, median};

@@ -92,10 +92,10 @@ pub fn cost(report: &Report) -> Option<Table> {
     let cost = report.cost.as_ref()?;
     let mut rows = Vec::new();
     for endpoint in &cost.endpoints {
-        let baseline = endpoint.servers.get(crate::compare::BASELINE);
+        let baseline = endpoint.servers.get(crate::servers::BASELINE);
         let mut names: Vec<&String> = endpoint.servers.keys().collect();
         // raw first, then the others in name order.
-        names.sort_by_key(|name| (name.as_str() != crate::compare::BASELINE, name.as_str()));
+        names.sort_by_key(|name| (name.as_str() != crate::servers::BASELINE, name.as_str()));
         for name in names {
             let Some(figures) = endpoint.servers.get(name) else {
                 continue;
@@ -103,7 +103,7 @@ pub fn cost(report: &Report) -> Option<Table> {
             let optional = |value: Option<f64>, decimals: usize| {
                 value.map_or_else(|| NONE.to_owned(), |v| number(v, decimals))
             };
-            let versus = if name == crate::compare::BASELINE {
+            let versus = if name == crate::servers::BASELINE {
                 NONE.to_owned()
             } else {
                 figures
@@ -150,11 +150,11 @@ pub fn criterion(report: &Report) -> Option<Table> {
     let rows = figures
         .iter()
         .map(|f| {
-            let versus = if f.server == crate::compare::BASELINE {
+            let versus = if f.server == crate::servers::BASELINE {
                 NONE.to_owned()
             } else {
                 report
-                    .criterion(&f.suite, &f.endpoint, crate::compare::BASELINE)
+                    .criterion(&f.suite, &f.endpoint, crate::servers::BASELINE)
                     .and_then(|raw| percent_change(raw.median_ns, f.median_ns))
                     .map_or_else(|| NONE.to_owned(), |p| format!("{p:+.1}%"))
             };
@@ -218,10 +218,7 @@ pub fn glue(report: &Report) -> Option<Table> {
         notes.push(format!(
             "Not counted: `{}` in {}-server ({} lines), {}.",
             left_out.anchor,
-            match left_out.side {
-                super::glue::Side::Raw => "raw",
-                super::glue::Side::Framework => "framework",
-            },
+            left_out.side.name(),
             left_out.lines,
             left_out.reason
         ));

@@ -14,8 +14,8 @@ use std::path::Path;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::environment::Environment;
-use crate::pinning::PinningPlan;
+use crate::host::environment::Environment;
+use crate::host::pinning::PinningPlan;
 use crate::stats::RatioEstimate;
 use loadgen::latency::LatencySummary;
 use loadgen::recorder::ErrorCounts;

@@ -19,23 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-/// Which server a region belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    Raw,
-    Framework,
-}
-
-impl Side {
-    /// The crate's source folder, relative to the workspace root.
-    pub fn source_dir(self) -> &'static str {
-        match self {
-            Side::Raw => "raw-server/src",
-            Side::Framework => "framework-server/src",
-        }
-    }
-}
+use crate::servers::ServerKind;
 
 /// A feature and the anchor regions that implement it on each side.
 #[derive(Debug, Clone, Copy)]
@@ -140,8 +124,8 @@ pub const FEATURES: &[Feature] = &[
 // ANCHOR_END: features
 
 /// Regions deliberately left out, with the reason shown in the report.
-pub const NOT_COUNTED: &[(Side, &str, &str)] = &[(
-    Side::Framework,
+pub const NOT_COUNTED: &[(ServerKind, &str, &str)] = &[(
+    ServerKind::Framework,
     "serve_with_axum",
     "a second way to serve the same Router (axum::serve), there only for the `defaults` comparison",
 )];
@@ -160,7 +144,7 @@ pub struct FeatureLines {
 /// A region left out of the totals, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotCounted {
-    pub side: Side,
+    pub side: ServerKind,
     pub anchor: String,
     pub lines: usize,
     pub reason: String,
@@ -184,8 +168,8 @@ pub fn default_workspace_root() -> PathBuf {
 
 /// Counts the glue in the workspace at `root`.
 pub fn measure(root: &Path) -> anyhow::Result<GlueTable> {
-    let raw = scan_dir(&root.join(Side::Raw.source_dir()))?;
-    let framework = scan_dir(&root.join(Side::Framework.source_dir()))?;
+    let raw = scan_dir(&root.join(ServerKind::Raw.source_dir()))?;
+    let framework = scan_dir(&root.join(ServerKind::Framework.source_dir()))?;
     Ok(tabulate(&raw, &framework))
 }
 
@@ -215,8 +199,8 @@ pub fn tabulate(raw: &BTreeMap<String, usize>, framework: &BTreeMap<String, usiz
         .iter()
         .filter_map(|(side, anchor, reason)| {
             let counts = match side {
-                Side::Raw => raw,
-                Side::Framework => framework,
+                ServerKind::Raw => raw,
+                ServerKind::Framework => framework,
             };
             counts.get(*anchor).map(|lines| NotCounted {
                 side: *side,
@@ -240,12 +224,12 @@ pub fn tabulate(raw: &BTreeMap<String, usize>, framework: &BTreeMap<String, usiz
 
 /// Regions found in the source that neither [`FEATURES`] nor
 /// [`NOT_COUNTED`] claims.
-pub fn unclaimed(side: Side, found: &BTreeMap<String, usize>) -> Vec<String> {
+pub fn unclaimed(side: ServerKind, found: &BTreeMap<String, usize>) -> Vec<String> {
     let claimed: BTreeSet<&str> = FEATURES
         .iter()
         .flat_map(|f| match side {
-            Side::Raw => f.raw.iter(),
-            Side::Framework => f.framework.iter(),
+            ServerKind::Raw => f.raw.iter(),
+            ServerKind::Framework => f.framework.iter(),
         })
         .copied()
         .chain(
@@ -418,7 +402,7 @@ fn outside() {}
     #[test]
     fn every_region_in_the_servers_belongs_to_a_feature() {
         let root = default_workspace_root();
-        for side in [Side::Raw, Side::Framework] {
+        for side in [ServerKind::Raw, ServerKind::Framework] {
             let found = scan_dir(&root.join(side.source_dir())).expect("the servers' source");
             let stale = unclaimed(side, &found);
             assert!(
@@ -431,12 +415,12 @@ fn outside() {}
     #[test]
     fn every_region_a_feature_names_exists_in_the_servers() {
         let root = default_workspace_root();
-        for side in [Side::Raw, Side::Framework] {
+        for side in [ServerKind::Raw, ServerKind::Framework] {
             let found = scan_dir(&root.join(side.source_dir())).expect("the servers' source");
             for feature in FEATURES {
                 let names = match side {
-                    Side::Raw => feature.raw,
-                    Side::Framework => feature.framework,
+                    ServerKind::Raw => feature.raw,
+                    ServerKind::Framework => feature.framework,
                 };
                 for name in names {
                     assert!(

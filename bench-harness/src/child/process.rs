@@ -18,7 +18,7 @@
 //! `cost` needs two more things ([`LaunchOptions`]): a child started *under*
 //! another program (valgrind), and a side channel into the child
 //! (`serve --probe`: commands on its stdin, one answer line each on its
-//! stdout, see [`crate::cost::probe`]) to read its allocation counters and
+//! stdout, see [`super::probe`]) to read its allocation counters and
 //! to mark where callgrind should cut its profile. The channel stays out of
 //! HTTP, so both servers answer exactly the same endpoints.
 
@@ -31,88 +31,12 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use connection_layer::{ConnectionSettings, RuntimeFlavor, ServerArgs};
+use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use loadgen::cpu::pin_current_thread;
-
-/// Which server the `serve` subcommand runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ServerKind {
-    Raw,
-    Framework,
-}
-
-/// The hidden `serve` subcommand: what a child process runs.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeArgs {
-    #[arg(long, value_enum)]
-    pub server: ServerKind,
-    /// framework only: `hyper` (same connection layer) or `axum` (axum::serve).
-    #[arg(long, value_enum, default_value_t = ServeMode::Hyper)]
-    pub serve_mode: ServeMode,
-    /// Pin the whole server process to this CPU.
-    #[arg(long)]
-    pub pin_cpu: Option<usize>,
-    /// Read commands on stdin and answer each with one JSON line of
-    /// allocation counters on stdout (how `cost` talks to its servers).
-    #[arg(long)]
-    pub probe: bool,
-    #[command(flatten)]
-    pub server_args: ServerArgs,
-}
-
-/// Runs a server in this process, exactly as its own binary would.
-pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
-    // If the harness dies without stopping us, the kernel sends SIGTERM.
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
-    connection_layer::init_tracing();
-    if args.probe {
-        crate::cost::probe::start_responder()?;
-    }
-    // Pin before any runtime thread exists: threads inherit the affinity.
-    if let Some(cpu) = args.pin_cpu
-        && let Err(e) = pin_current_thread(cpu)
-    {
-        eprintln!("warning: {e}; serving unpinned");
-    }
-    // The same flags, defaults and settings as the servers' own binaries.
-    let state = args.server_args.open_state()?;
-    let settings = ConnectionSettings::default();
-    let addr = args
-        .server_args
-        .addr
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-    let (kind, mode) = (args.server, args.serve_mode);
-    connection_layer::runtime::launch(
-        addr,
-        args.server_args.runtime,
-        args.server_args.workers(),
-        move |listener, shutdown| {
-            let state = state.clone();
-            let settings = settings.clone();
-            async move {
-                match kind {
-                    ServerKind::Raw => {
-                        raw_server::run(listener, state, settings, shutdown.cancelled_owned()).await
-                    }
-                    ServerKind::Framework => {
-                        framework_server::run(
-                            listener,
-                            state,
-                            settings,
-                            mode,
-                            shutdown.cancelled_owned(),
-                        )
-                        .await
-                    }
-                }
-            }
-        },
-    )
-}
+use crate::servers::ServerKind;
 
 /// How to start one server child.
 #[derive(Debug, Clone)]
@@ -205,10 +129,7 @@ impl ServerProcess {
         command
             .arg("serve")
             .arg("--server")
-            .arg(match spec.kind {
-                ServerKind::Raw => "raw",
-                ServerKind::Framework => "framework",
-            })
+            .arg(spec.kind.name())
             .arg("--serve-mode")
             .arg(match spec.serve_mode {
                 ServeMode::Hyper => "hyper",
@@ -365,17 +286,4 @@ fn allowed_cpu_list(pid: u32) -> Option<String> {
         line.strip_prefix("Cpus_allowed_list:")
             .map(|value| value.trim().to_owned())
     })
-}
-
-/// The hidden `exec-pinned` subcommand: pin this process to `cpu`, then
-/// replace it with `command` (affinity survives `exec`). This is how wrk is
-/// pinned without depending on `taskset`.
-pub fn exec_pinned(cpu: usize, command: &[String]) -> anyhow::Result<()> {
-    use std::os::unix::process::CommandExt;
-    let (program, args) = command.split_first().context("no command to run")?;
-    if let Err(e) = pin_current_thread(cpu) {
-        eprintln!("warning: {e}; running unpinned");
-    }
-    let error = Command::new(program).args(args).exec();
-    Err(error).with_context(|| format!("cannot run {program}"))
 }

@@ -1,7 +1,7 @@
 //! `bench-harness compare`: raw-server against framework-server, fairly.
 //!
 //! 1. Start each server as its own child process on an ephemeral port, with
-//!    its own database, pinned to the server CPU ([`crate::server`]).
+//!    its own database, pinned to the server CPU ([`crate::child::process`]).
 //! 2. For each endpoint: warm each server up, then run **alternating
 //!    rounds** — raw, framework, raw, framework, … — so that anything else
 //!    happening on the machine (a compile, thermal throttling) is spread
@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
@@ -24,13 +24,16 @@ use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::environment::Environment;
-use crate::pinning::{PinningPlan, allowed_cpus};
-use crate::procstat::{process_cpu, resident_kib};
-use crate::report::{
+use crate::child::process::{LaunchSpec, ServerProcess};
+use crate::host::environment::Environment;
+use crate::host::pinning::{PinningPlan, allowed_cpus};
+use crate::host::procstat::{process_cpu, resident_kib};
+use crate::output::timestamp;
+use crate::schema::results::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, ServerInfo, Summary,
 };
-use crate::server::{LaunchSpec, ServerKind, ServerProcess};
+use crate::servers::BASELINE;
+use crate::servers::ServerKind;
 use crate::stats::{DEFAULT_RESAMPLES, bootstrap_ratio_of_medians, median};
 use loadgen::request::{RequestSpec, parse_url};
 use loadgen::{self as load, Engine, LoadConfig};
@@ -69,9 +72,6 @@ pub const QUICK_ENDPOINTS: &[&str] = &["plaintext", "json"];
 
 /// A core this busy (CPU seconds per second) counts as saturated.
 pub const SATURATED: f64 = 0.90;
-
-/// The server every other one is compared against.
-pub const BASELINE: &str = "raw";
 
 /// Everything `compare` needs, after the command line is resolved.
 #[derive(Debug, Clone)]
@@ -555,22 +555,6 @@ fn summarise(
         }
     }
     summaries
-}
-
-/// Now, as RFC 3339 UTC with seconds: `2026-05-01T12:00:00Z`.
-pub fn timestamp() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
-
-/// The default output folder: `reports/<timestamp>[-suffix]/`, with `:`
-/// replaced so the name is valid everywhere.
-pub fn default_out_dir(suffix: &str) -> PathBuf {
-    let stamp = timestamp().replace(':', "-");
-    PathBuf::from("reports").join(if suffix.is_empty() {
-        stamp
-    } else {
-        format!("{stamp}-{suffix}")
-    })
 }
 
 #[cfg(test)]
