@@ -307,10 +307,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .collect(),
             };
             let options = crate::commands::cost::CostOptions {
-                endpoints: crate::commands::compare::resolve_endpoints(
-                    &names,
-                    args.endpoints.is_none(),
-                )?,
+                endpoints: crate::endpoints::resolve_endpoints(&names, args.endpoints.is_none())?,
                 n1: args.n1,
                 n2: args.n2,
                 repeat: args.repeat,
@@ -327,7 +324,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 executable: std::env::current_exe().context("cannot find our own executable")?,
             };
             let report = crate::commands::cost::run(&options)?;
-            println!("\n{}", report.render_table());
+            println!("\n{}", crate::commands::cost::render::table(&report));
             println!(
                 "results: {} (top functions: {})",
                 options.out.join("cost.json").display(),
@@ -352,7 +349,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             true,
         ),
     };
-    let endpoints = crate::commands::compare::resolve_endpoints(&names, skip_unknown)?;
+    let endpoints = crate::endpoints::resolve_endpoints(&names, skip_unknown)?;
     let framework_modes = match args.framework_serve.as_str() {
         "hyper" => vec![ServeMode::Hyper],
         "axum" => vec![ServeMode::Axum],

@@ -28,6 +28,7 @@
 //! | [`schema`]           | versioned files: `results.json`, `cost.json`, criterion's estimates |
 //! | [`host`]             | pinning, `/proc` accounting, environment, apt installs   |
 //! | [`child`]            | servers as child processes: launch, `serve`, probe       |
+//! | [`endpoints`]        | catalogue names resolved to method and target            |
 //! | [`servers`]          | [`servers::ServerKind`], the one "which server", and the baseline |
 //! | [`stats`]            | medians and the bootstrap CI of a ratio of medians       |
 //! | [`output`]           | timestamps and default output folders                    |
@@ -36,6 +37,7 @@
 pub mod child;
 pub mod cli;
 pub mod commands;
+pub mod endpoints;
 pub mod host;
 pub mod output;
 pub mod schema;

@@ -196,7 +196,7 @@ pub fn wrapper(valgrind: &str, profile: &Path) -> Vec<OsString> {
         out_file,
         OsString::from(format!(
             "--dump-before={}",
-            super::probe::CALLGRIND_MARK_PATTERN
+            crate::child::probe::CALLGRIND_MARK_PATTERN
         )),
         // valgrind's own messages go to the child's log, not our terminal.
         OsString::from("--quiet"),
