@@ -8,6 +8,7 @@
 //! throughput and latency come last, as they are the noisiest on loopback.
 //! An interval that contains 0% is said to show no detectable difference.
 
+use crate::schema::results::Summary;
 use crate::stats::RatioEstimate;
 
 use super::{Report, display_name, number, percent_change};
@@ -37,8 +38,32 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
     let theirs = report.summary(endpoint, baseline)?;
     let (me, them) = (display_name(server), display_name(baseline));
     let mut sentences = Vec::new();
-
     // 1. Deterministic: instructions and allocations.
+    let instructions = cost_sentences(
+        report,
+        (endpoint, baseline, server),
+        (&me, &them),
+        &mut sentences,
+    );
+    // 2. CPU per request, the kernel's work included.
+    sentences.push(cpu_sentence(mine, theirs, &me, instructions));
+    // 3. In-process, without sockets.
+    sentences.extend(criterion_sentence(report, endpoint, baseline, server));
+    // 4. Throughput and latency, the noisiest figures.
+    speed_sentences(mine, theirs, &mut sentences);
+    // 5. What makes the figures less trustworthy.
+    caution_sentences(mine, theirs, &mut sentences);
+    Some(sentences.join(" "))
+}
+
+/// Instructions and allocations; `true` when instructions were measured
+/// for both (the next sentences then refer back to them).
+fn cost_sentences(
+    report: &Report,
+    (endpoint, baseline, server): (&str, &str, &str),
+    (me, them): (&str, &str),
+    sentences: &mut Vec<String>,
+) -> bool {
     let my_cost = report.cost(endpoint, server);
     let their_cost = report.cost(endpoint, baseline);
     let instructions = my_cost
@@ -67,7 +92,7 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
         let subject = if instructions.is_some() {
             "It".to_owned()
         } else {
-            me.clone()
+            me.to_owned()
         };
         sentences.push(format!(
             "{subject} makes {} heap allocations per request against {}{bytes}.",
@@ -76,7 +101,11 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
         ));
     }
 
-    // 2. CPU per request, the kernel's work included.
+    instructions.is_some()
+}
+
+/// CPU time per request, user and kernel, with its interval.
+fn cpu_sentence(mine: &Summary, theirs: &Summary, me: &str, instructions: bool) -> String {
     let cpu = mine
         .vs_baseline
         .as_ref()
@@ -86,7 +115,7 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
         mine.median.server_cpu_us_per_request,
         theirs.median.server_cpu_us_per_request,
     ) {
-        let lead = if instructions.is_some() {
+        let lead = if instructions {
             "With the kernel's work counted, CPU time per request".to_owned()
         } else {
             format!("For {me}, CPU time per request (user and kernel)")
@@ -97,32 +126,42 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
             " — the interval contains 0%, so no difference was detected at this precision"
                 .to_owned()
         };
-        sentences.push(format!(
+        format!(
             "{lead} differs by {}: {} µs against {} µs{verdict}.",
             estimate.percent(),
             number(mine_c, 2),
             number(theirs_c, 2),
-        ));
+        )
     } else {
-        sentences.push(format!(
+        format!(
             "CPU time per request was not measured for {me} (it was not launched by the harness)."
-        ));
+        )
     }
+}
 
-    // 3. In-process, without sockets.
-    if let (Some(m), Some(t)) = (
+/// criterion's in-process time, when both servers have one.
+fn criterion_sentence(
+    report: &Report,
+    endpoint: &str,
+    baseline: &str,
+    server: &str,
+) -> Option<String> {
+    let (Some(m), Some(t)) = (
         report.criterion("in_process", endpoint, server),
         report.criterion("in_process", endpoint, baseline),
-    ) {
-        sentences.push(format!(
-            "Without any socket (criterion, in process) one request takes {} ns against {} ns ({:+.1}%).",
-            number(m.median_ns, 0),
-            number(t.median_ns, 0),
-            percent_change(t.median_ns, m.median_ns).unwrap_or(0.0)
-        ));
-    }
+    ) else {
+        return None;
+    };
+    Some(format!(
+        "Without any socket (criterion, in process) one request takes {} ns against {} ns ({:+.1}%).",
+        number(m.median_ns, 0),
+        number(t.median_ns, 0),
+        percent_change(t.median_ns, m.median_ns).unwrap_or(0.0)
+    ))
+}
 
-    // 4. Throughput and latency, the noisiest figures.
+/// Throughput and latency against the baseline.
+fn speed_sentences(mine: &Summary, theirs: &Summary, sentences: &mut Vec<String>) {
     if let Some(ratios) = &mine.vs_baseline {
         if let Some(rps) = ratios.requests_per_second {
             sentences.push(format!(
@@ -148,8 +187,10 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
             ));
         }
     }
+}
 
-    // 5. What makes the figures less trustworthy.
+/// Client-bound rounds, errors and non-success responses on either side.
+fn caution_sentences(mine: &Summary, theirs: &Summary, sentences: &mut Vec<String>) {
     for summary in [mine, theirs] {
         if summary.client_bound_rounds > 0 {
             sentences.push(format!(
@@ -168,7 +209,6 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
             ));
         }
     }
-    Some(sentences.join(" "))
 }
 
 #[cfg(test)]
