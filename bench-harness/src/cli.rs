@@ -241,100 +241,112 @@ pub struct ExecPinnedArgs {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Load(args) => loadgen::cli::run(&args),
-        Command::Compare(args) => {
-            let options = compare_options(&args)?;
-            let results = crate::commands::compare::run(&options)?;
-            println!("\n{}", results.render_table());
-            println!("results: {}", options.out.join("results.json").display());
-            if !args.no_report {
-                let report = crate::commands::report::Report::new(results)
-                    .with_glue_from(&crate::commands::report::glue::default_workspace_root());
-                let written = report.write(&options.out)?;
-                println!("report: {}", shown_path(&written.html).display());
-            }
-            Ok(())
-        }
-        Command::Report(args) => {
-            let options = crate::commands::report::ReportOptions {
-                results: args.results,
-                cost: args.cost,
-                criterion: args.criterion,
-                source: args.source,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::output::default_out_dir("")),
-            };
-            let written = crate::commands::report::run(&options)?;
-            println!("report: {}", shown_path(&written.html).display());
-            println!("markdown: {}", written.markdown.display());
-            println!("results: {}", written.json.display());
-            Ok(())
-        }
-        Command::Calibrate(args) => {
-            let options = CalibrateOptions {
-                endpoint: args.endpoint,
-                connections: args.connections,
-                threads: args.threads,
-                rounds: args.rounds,
-                duration: args.duration,
-                warmup: args.warmup,
-                pin: !args.no_pin,
-                server_cpu: args.server_cpu,
-                client_cpu: args.client_cpu,
-                server_runtime: args.server_runtime,
-                wrk: args.wrk,
-                engine: args.engine,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::output::default_out_dir("calibrate")),
-                seed: args.seed,
-                executable: std::env::current_exe().context("cannot find our own executable")?,
-            };
-            let calibration = crate::commands::calibrate::run(&options)?;
-            println!("\n{}", calibration.render());
-            println!(
-                "results: {}",
-                options.out.join("calibration.json").display()
-            );
-            Ok(())
-        }
-        Command::Cost(args) => {
-            let names = match &args.endpoints {
-                Some(names) => names.clone(),
-                None => crate::commands::cost::DEFAULT_ENDPOINTS
-                    .iter()
-                    .map(|s| (*s).to_owned())
-                    .collect(),
-            };
-            let options = crate::commands::cost::CostOptions {
-                endpoints: crate::endpoints::resolve_endpoints(&names, args.endpoints.is_none())?,
-                n1: args.n1,
-                n2: args.n2,
-                repeat: args.repeat,
-                alloc_warmup: args.alloc_warmup,
-                alloc_requests: args.alloc_requests,
-                valgrind: (!args.no_valgrind).then_some(args.valgrind),
-                top: args.top,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::output::default_out_dir("cost")),
-                json: args.json,
-                keep_profiles: args.keep_profiles,
-                cpu: (!args.no_pin).then_some(args.cpu),
-                executable: std::env::current_exe().context("cannot find our own executable")?,
-            };
-            let report = crate::commands::cost::run(&options)?;
-            println!("\n{}", crate::commands::cost::render::table(&report));
-            println!(
-                "results: {} (top functions: {})",
-                options.out.join("cost.json").display(),
-                options.out.join("cost.txt").display()
-            );
-            Ok(())
-        }
+        Command::Compare(args) => run_compare(args),
+        Command::Report(args) => run_report(args),
+        Command::Calibrate(args) => run_calibrate(args),
+        Command::Cost(args) => run_cost(args),
         Command::Serve(args) => crate::child::serve::serve(&args),
         Command::ExecPinned(args) => crate::child::serve::exec_pinned(args.cpu, &args.command),
     }
+}
+
+/// `compare`, then its report unless `--no-report`.
+fn run_compare(args: CompareArgs) -> anyhow::Result<()> {
+    let options = compare_options(&args)?;
+    let results = crate::commands::compare::run(&options)?;
+    println!("\n{}", results.render_table());
+    println!("results: {}", options.out.join("results.json").display());
+    if !args.no_report {
+        let report = crate::commands::report::Report::new(results)
+            .with_glue_from(&crate::commands::report::glue::default_workspace_root());
+        let written = report.write(&options.out)?;
+        println!("report: {}", shown_path(&written.html).display());
+    }
+    Ok(())
+}
+
+/// `report` from the newest (or given) results.
+fn run_report(args: ReportArgs) -> anyhow::Result<()> {
+    let options = crate::commands::report::ReportOptions {
+        results: args.results,
+        cost: args.cost,
+        criterion: args.criterion,
+        source: args.source,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("")),
+    };
+    let written = crate::commands::report::run(&options)?;
+    println!("report: {}", shown_path(&written.html).display());
+    println!("markdown: {}", written.markdown.display());
+    println!("results: {}", written.json.display());
+    Ok(())
+}
+
+/// `calibrate` against wrk.
+fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
+    let options = CalibrateOptions {
+        endpoint: args.endpoint,
+        connections: args.connections,
+        threads: args.threads,
+        rounds: args.rounds,
+        duration: args.duration,
+        warmup: args.warmup,
+        pin: !args.no_pin,
+        server_cpu: args.server_cpu,
+        client_cpu: args.client_cpu,
+        server_runtime: args.server_runtime,
+        wrk: args.wrk,
+        engine: args.engine,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("calibrate")),
+        seed: args.seed,
+        executable: std::env::current_exe().context("cannot find our own executable")?,
+    };
+    let calibration = crate::commands::calibrate::run(&options)?;
+    println!("\n{}", calibration.render());
+    println!(
+        "results: {}",
+        options.out.join("calibration.json").display()
+    );
+    Ok(())
+}
+
+/// `cost`: instructions and allocations per request.
+fn run_cost(args: CostArgs) -> anyhow::Result<()> {
+    let names = match &args.endpoints {
+        Some(names) => names.clone(),
+        None => crate::commands::cost::DEFAULT_ENDPOINTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    };
+    let options = crate::commands::cost::CostOptions {
+        endpoints: crate::endpoints::resolve_endpoints(&names, args.endpoints.is_none())?,
+        n1: args.n1,
+        n2: args.n2,
+        repeat: args.repeat,
+        alloc_warmup: args.alloc_warmup,
+        alloc_requests: args.alloc_requests,
+        valgrind: (!args.no_valgrind).then_some(args.valgrind),
+        top: args.top,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("cost")),
+        json: args.json,
+        keep_profiles: args.keep_profiles,
+        cpu: (!args.no_pin).then_some(args.cpu),
+        executable: std::env::current_exe().context("cannot find our own executable")?,
+    };
+    let report = crate::commands::cost::run(&options)?;
+    println!("\n{}", crate::commands::cost::render::table(&report));
+    println!(
+        "results: {} (top functions: {})",
+        options.out.join("cost.json").display(),
+        options.out.join("cost.txt").display()
+    );
+    Ok(())
 }
 
 fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {

@@ -48,32 +48,16 @@ pub(crate) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
         sequence: 0,
     };
     loop {
-        // The first request of a batch follows the schedule (open loop
-        // waits for its intended time); the others of a pipelined batch,
-        // closed loop only, go with it.
-        slots.clear();
         let intended = schedule.next_intended();
-        let Some(first) = context.control.claim(intended) else {
+        if !claim_batch(&context, intended, depth, &mut slots) {
             break;
-        };
-        slots.push(first);
-        while slots.len() < depth {
-            match context.control.claim(intended) {
-                Some(slot) => slots.push(slot),
-                None => break,
-            }
         }
         let sent = schedule.wait_until(intended).await;
         if stream.is_none() {
             match connect(&context).await {
                 Ok(connected) => stream = Some(connected),
                 Err(kind) => {
-                    {
-                        let mut recorder = context.recorder.borrow_mut();
-                        for slot in &slots {
-                            recorder.error(*slot, kind);
-                        }
-                    }
+                    record_errors(&context, &slots, kind);
                     tokio::time::sleep(RECONNECT_PAUSE).await;
                     continue;
                 }
@@ -92,19 +76,13 @@ pub(crate) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
                     &context,
                     Batch {
                         slots: &slots,
-                        bytes: match own_wire.as_mut() {
-                            Some(wire) => {
-                                for request in 0..slots.len() {
-                                    for &at in &context.unique_at {
-                                        let at = request * one + at;
-                                        token.write(&mut wire[at..at + UNIQUE_WIDTH]);
-                                    }
-                                    token.sequence += 1;
-                                }
-                                &wire[..slots.len() * one]
-                            }
-                            None => &context.wire[..slots.len() * one],
-                        },
+                        bytes: batch_bytes(
+                            &context.wire,
+                            own_wire.as_mut(),
+                            (&context.unique_at, &mut token),
+                            slots.len(),
+                            one,
+                        ),
                         intended,
                         sent,
                     },
@@ -121,13 +99,68 @@ pub(crate) async fn connection_loop(context: Rc<ThreadContext>, index: usize) {
             None => Some(ErrorKind::Timeout),
         };
         if let Some(kind) = failure {
-            let mut recorder = context.recorder.borrow_mut();
-            for slot in &slots[answered..] {
-                recorder.error(*slot, kind);
-            }
+            record_errors(&context, &slots[answered..], kind);
             stream = None;
             reader.clear();
         }
+    }
+}
+
+/// Claims the slots of the next batch: the first follows the schedule
+/// (open loop waits for its intended time); the others of a pipelined
+/// batch, closed loop only, go with it. `false` when the run is over.
+#[inline]
+fn claim_batch(
+    context: &ThreadContext,
+    intended: Instant,
+    depth: usize,
+    slots: &mut Vec<Slot>,
+) -> bool {
+    slots.clear();
+    let Some(first) = context.control.claim(intended) else {
+        return false;
+    };
+    slots.push(first);
+    while slots.len() < depth {
+        match context.control.claim(intended) {
+            Some(slot) => slots.push(slot),
+            None => break,
+        }
+    }
+    true
+}
+
+/// The bytes of a batch of `count` requests of `one` bytes each: the
+/// shared prepared bytes, or the connection's own copy with a fresh
+/// unique token written into every request.
+#[inline]
+fn batch_bytes<'a>(
+    wire: &'a [u8],
+    own_wire: Option<&'a mut Vec<u8>>,
+    (unique_at, token): (&[usize], &mut UniqueToken),
+    count: usize,
+    one: usize,
+) -> &'a [u8] {
+    match own_wire {
+        Some(wire) => {
+            for request in 0..count {
+                for &at in unique_at {
+                    let at = request * one + at;
+                    token.write(&mut wire[at..at + UNIQUE_WIDTH]);
+                }
+                token.sequence += 1;
+            }
+            &wire[..count * one]
+        }
+        None => &wire[..count * one],
+    }
+}
+
+/// Counts `kind` against every slot that got no response.
+fn record_errors(context: &ThreadContext, slots: &[Slot], kind: ErrorKind) {
+    let mut recorder = context.recorder.borrow_mut();
+    for slot in slots {
+        recorder.error(*slot, kind);
     }
 }
 

@@ -116,50 +116,7 @@ impl ServerProcess {
         spec: &LaunchSpec,
         options: &LaunchOptions,
     ) -> anyhow::Result<ServerProcess> {
-        let log = std::fs::File::create(&spec.log)
-            .with_context(|| format!("cannot create {}", spec.log.display()))?;
-        let mut command = match options.wrapper.split_first() {
-            Some((program, args)) => {
-                let mut command = Command::new(program);
-                command.args(args).arg(&spec.executable);
-                command
-            }
-            None => Command::new(&spec.executable),
-        };
-        command
-            .arg("serve")
-            .arg("--server")
-            .arg(spec.kind.name())
-            .arg("--serve-mode")
-            .arg(match spec.serve_mode {
-                ServeMode::Hyper => "hyper",
-                ServeMode::Axum => "axum",
-            })
-            .arg("--addr")
-            .arg("127.0.0.1:0")
-            .arg("--database")
-            .arg(&spec.database)
-            .arg("--runtime")
-            .arg(match spec.runtime {
-                RuntimeFlavor::CurrentThread => "current-thread",
-                RuntimeFlavor::MultiThread => "multi-thread",
-                RuntimeFlavor::PerCore => "per-core",
-            })
-            .arg("--workers")
-            .arg(spec.workers.max(1).to_string())
-            .stdin(if options.probe {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log));
-        if let Some(cpu) = spec.cpu {
-            command.arg("--pin-cpu").arg(cpu.to_string());
-        }
-        if options.probe {
-            command.arg("--probe");
-        }
+        let mut command = serve_command(spec, options)?;
         let program = options
             .wrapper
             .first()
@@ -171,26 +128,7 @@ impl ServerProcess {
         let stdout = child.stdout.take().context("child has no stdout")?;
         let stdin = child.stdin.take();
 
-        // Read the child's stdout on a thread, so we can wait with a timeout.
-        // The thread keeps draining it afterwards so the child never blocks
-        // on a full pipe; later lines are replies to `query` when asked for.
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let (reply_sender, replies) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut announced = false;
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if announced {
-                    let _ = reply_sender.send(line);
-                } else if let Some(url) = line.strip_prefix("listening on http://") {
-                    announced = true;
-                    let _ = sender.send(url.trim().parse::<SocketAddr>().ok());
-                }
-            }
-            if !announced {
-                let _ = sender.send(None);
-            }
-        });
+        let (receiver, replies) = read_stdout(stdout);
 
         let mut process = ServerProcess {
             name: spec.name.clone(),
@@ -271,6 +209,87 @@ impl ServerProcess {
             .recv_timeout(timeout)
             .with_context(|| format!("server {} did not answer within {timeout:?}", self.name))
     }
+}
+
+/// The command line of a `serve` child: the harness executable (under the
+/// wrapper, if any), its server, runtime and database, stdout piped for
+/// the `listening on` line and stderr into the log.
+fn serve_command(spec: &LaunchSpec, options: &LaunchOptions) -> anyhow::Result<Command> {
+    let log = std::fs::File::create(&spec.log)
+        .with_context(|| format!("cannot create {}", spec.log.display()))?;
+    let mut command = match options.wrapper.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(&spec.executable);
+            command
+        }
+        None => Command::new(&spec.executable),
+    };
+    command
+        .arg("serve")
+        .arg("--server")
+        .arg(spec.kind.name())
+        .arg("--serve-mode")
+        .arg(match spec.serve_mode {
+            ServeMode::Hyper => "hyper",
+            ServeMode::Axum => "axum",
+        })
+        .arg("--addr")
+        .arg("127.0.0.1:0")
+        .arg("--database")
+        .arg(&spec.database)
+        .arg("--runtime")
+        .arg(match spec.runtime {
+            RuntimeFlavor::CurrentThread => "current-thread",
+            RuntimeFlavor::MultiThread => "multi-thread",
+            RuntimeFlavor::PerCore => "per-core",
+        })
+        .arg("--workers")
+        .arg(spec.workers.max(1).to_string())
+        .stdin(if options.probe {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log));
+    if let Some(cpu) = spec.cpu {
+        command.arg("--pin-cpu").arg(cpu.to_string());
+    }
+    if options.probe {
+        command.arg("--probe");
+    }
+    Ok(command)
+}
+
+/// What the child's stdout says, read on a thread: the address from its
+/// `listening on` line (`None` if it ended without one), then every later
+/// line, the replies to [`ServerProcess::query`].
+fn read_stdout(
+    stdout: std::process::ChildStdout,
+) -> (Receiver<Option<SocketAddr>>, Receiver<String>) {
+    // Read the child's stdout on a thread, so we can wait with a timeout.
+    // The thread keeps draining it afterwards so the child never blocks
+    // on a full pipe; later lines are replies to `query` when asked for.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (reply_sender, replies) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut announced = false;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if announced {
+                let _ = reply_sender.send(line);
+            } else if let Some(url) = line.strip_prefix("listening on http://") {
+                announced = true;
+                let _ = sender.send(url.trim().parse::<SocketAddr>().ok());
+            }
+        }
+        if !announced {
+            let _ = sender.send(None);
+        }
+    });
+
+    (receiver, replies)
 }
 
 impl Drop for ServerProcess {

@@ -222,39 +222,7 @@ impl Results {
             "endpoint", "server", "req/s", "p50", "p99", "CPU µs/req", "client µs", "RSS MiB"
         );
         for summary in &self.summary {
-            let m = &summary.median;
-            let notes = summary.notes();
-            let _ = writeln!(
-                out,
-                "{:<16} {:<12} {:>10.0} {:>9} {:>9} {:>11} {:>11.1} {:>8}  {}",
-                summary.endpoint,
-                summary.server,
-                m.requests_per_second,
-                loadgen::latency::format_micros(m.p50_us),
-                loadgen::latency::format_micros(m.p99_us),
-                m.server_cpu_us_per_request
-                    .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
-                m.client_cpu_us_per_request,
-                m.server_rss_kib
-                    .map_or_else(|| "-".to_owned(), |v| format!("{:.1}", v / 1024.0)),
-                notes.join("; ")
-            );
-            if let Some(ratios) = &summary.vs_baseline {
-                let show = |estimate: &Option<RatioEstimate>| {
-                    estimate.map_or_else(|| "n/a".to_owned(), |e| e.percent())
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<16}   {}/{}: CPU/request {}  req/s {}  p50 {}  p99 {}",
-                    "",
-                    summary.server,
-                    ratios.baseline,
-                    show(&ratios.server_cpu_us_per_request),
-                    show(&ratios.requests_per_second),
-                    show(&ratios.p50_us),
-                    show(&ratios.p99_us),
-                );
-            }
+            render_summary(&mut out, summary);
         }
         let _ = writeln!(out);
         let _ = writeln!(
@@ -267,5 +235,42 @@ impl Results {
             let _ = writeln!(out, "note: {note}");
         }
         out
+    }
+}
+
+/// One summary line of the terminal table, and its ratios to the baseline.
+fn render_summary(out: &mut String, summary: &Summary) {
+    let m = &summary.median;
+    let notes = summary.notes();
+    let _ = writeln!(
+        out,
+        "{:<16} {:<12} {:>10.0} {:>9} {:>9} {:>11} {:>11.1} {:>8}  {}",
+        summary.endpoint,
+        summary.server,
+        m.requests_per_second,
+        loadgen::latency::format_micros(m.p50_us),
+        loadgen::latency::format_micros(m.p99_us),
+        m.server_cpu_us_per_request
+            .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
+        m.client_cpu_us_per_request,
+        m.server_rss_kib
+            .map_or_else(|| "-".to_owned(), |v| format!("{:.1}", v / 1024.0)),
+        notes.join("; ")
+    );
+    if let Some(ratios) = &summary.vs_baseline {
+        let show = |estimate: &Option<RatioEstimate>| {
+            estimate.map_or_else(|| "n/a".to_owned(), |e| e.percent())
+        };
+        let _ = writeln!(
+            out,
+            "{:<16}   {}/{}: CPU/request {}  req/s {}  p50 {}  p99 {}",
+            "",
+            summary.server,
+            ratios.baseline,
+            show(&ratios.server_cpu_us_per_request),
+            show(&ratios.requests_per_second),
+            show(&ratios.p50_us),
+            show(&ratios.p99_us),
+        );
     }
 }

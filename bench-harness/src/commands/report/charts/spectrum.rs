@@ -44,14 +44,10 @@ pub fn spectrum_chart(chart: &SpectrumChart) -> String {
     let bottom = height - 50.0;
     let mut svg = Svg::new(SPECTRUM_WIDTH, height, &chart.title);
     svg.text((left, 16.0), Anchor::Start, "title", &chart.title);
-    let names: Vec<(&str, &str)> = chart
-        .series
-        .iter()
-        .enumerate()
+    let names: Vec<(&str, &str)> = (chart.series.iter().enumerate())
         .map(|(i, name)| (name.as_str(), colour(i)))
         .collect();
     svg.legend((left, 34.0), &names);
-
     let positioned: Vec<Vec<(f64, f64)>> = chart
         .lines
         .iter()
