@@ -15,8 +15,8 @@
 //! middleware chain (request id, `Host` check, timeout, compression check,
 //! panic catcher, counters, admin token) and the same shared business logic.
 //! What differs is the request layer: routing, extraction and response
-//! building by hand, or by axum and tower. That is `in-process` in
-//! `../shared/METHOD.md` section 1: the pure cost of the framework's glue.
+//! building by hand, or by axum and tower: the pure cost of the
+//! framework's glue, with no socket in the way (`docs/src/criterion.md`).
 //!
 //! ## What one iteration does, on both sides alike
 //!

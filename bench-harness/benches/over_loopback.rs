@@ -27,7 +27,7 @@
 //! runtime too (one core each, as in `bench-harness cost`).
 //!
 //! Loopback timings are dominated by the kernel and move with whatever
-//! else runs on the machine: read `../shared/METHOD.md` section 2, and
+//! else runs on the machine (`docs/src/measuring-overhead.md`), so
 //! prefer `bench-harness compare` (alternating rounds, CPU per request) for
 //! the headline figures. Criterion runs `raw` then `framework`; it does not
 //! alternate them.

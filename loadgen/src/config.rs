@@ -40,7 +40,7 @@ pub struct LoadConfig {
 }
 
 impl LoadConfig {
-    /// A closed-loop configuration with the defaults of `bench-harness load`.
+    /// A closed-loop configuration with the defaults of `loadgen URL` (and `bench-harness load`).
     pub fn new(addr: SocketAddr, request: RequestSpec) -> LoadConfig {
         LoadConfig {
             addr,

@@ -1,4 +1,4 @@
-//! The default engine: prepared request bytes on a plain `TcpStream`,
+//! The `raw` engine, the default: prepared request bytes on a plain `TcpStream`,
 //! responses parsed with `httparse`. Also the pipelining engine.
 //!
 //! Per request it does one `write` of bytes prepared before the run, one

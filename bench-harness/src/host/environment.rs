@@ -1,6 +1,6 @@
 //! What a measurement was taken on. A number without its machine, compiler
 //! and versions cannot be compared with anything, so every report records
-//! this (`../shared/METHOD.md`, section 2).
+//! this (`docs/src/measuring-overhead.md`).
 
 use std::collections::BTreeMap;
 use std::process::Command;

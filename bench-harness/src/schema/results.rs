@@ -30,7 +30,8 @@ pub struct Results {
     pub tool: String,
     pub started_at: String,
     pub finished_at: String,
-    /// Which comparison this is (`../shared/METHOD.md`, section 1).
+    /// Which comparison this is: both servers on the same connection layer,
+    /// or framework-server on `axum::serve`'s defaults.
     pub comparison: String,
     pub config: RunConfig,
     pub environment: Environment,

@@ -407,7 +407,7 @@ fn outside() {}
             let stale = unclaimed(side, &found);
             assert!(
                 stale.is_empty(),
-                "{side:?} has ANCHOR regions no feature in publish/glue.rs claims: {stale:?}"
+                "{side:?} has ANCHOR regions no feature in commands/report/glue.rs claims: {stale:?}"
             );
         }
     }
