@@ -94,56 +94,73 @@ pub(super) fn summarise(
             if mine.is_empty() {
                 continue;
             }
-            let values = |rounds: &[&Round], metric: &dyn Fn(&Round) -> Option<f64>| -> Vec<f64> {
-                rounds.iter().filter_map(|r| metric(r)).collect()
-            };
-            let rps = |r: &Round| Some(r.requests_per_second);
-            let p50 = |r: &Round| Some(r.latency.p50_us as f64);
-            let p90 = |r: &Round| Some(r.latency.p90_us as f64);
-            let p99 = |r: &Round| Some(r.latency.p99_us as f64);
-            let cpu = |r: &Round| r.server_cpu_us_per_request;
-            let client = |r: &Round| Some(r.client_cpu_us_per_request);
-            let rss = |r: &Round| r.server_rss_kib.map(|kib| kib as f64);
-            let ratio = |metric: &dyn Fn(&Round) -> Option<f64>| {
-                bootstrap_ratio_of_medians(
-                    &values(&baseline, metric),
-                    &values(&mine, metric),
-                    DEFAULT_RESAMPLES,
-                    seed,
-                )
-            };
-            let vs_baseline =
-                (contestant.info.name != BASELINE && !baseline.is_empty()).then(|| Ratios {
-                    baseline: BASELINE.to_owned(),
-                    requests_per_second: ratio(&rps),
-                    p50_us: ratio(&p50),
-                    p99_us: ratio(&p99),
-                    server_cpu_us_per_request: ratio(&cpu),
-                });
-            summaries.push(Summary {
-                endpoint: endpoint.name.clone(),
-                server: contestant.info.name.clone(),
-                rounds: mine.len(),
-                client_bound_rounds: mine.iter().filter(|r| r.client_bound).count(),
-                errors: mine.iter().map(|r| r.errors.total()).sum(),
-                non_success_responses: mine
-                    .iter()
-                    .flat_map(|r| r.status_counts.iter())
-                    .filter(|(code, _)| !(200..400).contains(*code))
-                    .map(|(_, count)| count)
-                    .sum(),
-                median: Medians {
-                    requests_per_second: median(&values(&mine, &rps)).unwrap_or(0.0),
-                    p50_us: median(&values(&mine, &p50)).unwrap_or(0.0),
-                    p90_us: median(&values(&mine, &p90)).unwrap_or(0.0),
-                    p99_us: median(&values(&mine, &p99)).unwrap_or(0.0),
-                    server_cpu_us_per_request: median(&values(&mine, &cpu)),
-                    client_cpu_us_per_request: median(&values(&mine, &client)).unwrap_or(0.0),
-                    server_rss_kib: median(&values(&mine, &rss)),
-                },
-                vs_baseline,
-            });
+            summaries.push(summarise_server(
+                &contestant.info.name,
+                endpoint,
+                &mine,
+                &baseline,
+                seed,
+            ));
         }
     }
     summaries
+}
+
+/// One server's summary on one endpoint: medians of its rounds, and ratios
+/// against the baseline's rounds unless it is the baseline.
+fn summarise_server(
+    name: &str,
+    endpoint: &EndpointTarget,
+    mine: &[&Round],
+    baseline: &[&Round],
+    seed: u64,
+) -> Summary {
+    let values = |rounds: &[&Round], metric: &dyn Fn(&Round) -> Option<f64>| -> Vec<f64> {
+        rounds.iter().filter_map(|r| metric(r)).collect()
+    };
+    let rps = |r: &Round| Some(r.requests_per_second);
+    let p50 = |r: &Round| Some(r.latency.p50_us as f64);
+    let p90 = |r: &Round| Some(r.latency.p90_us as f64);
+    let p99 = |r: &Round| Some(r.latency.p99_us as f64);
+    let cpu = |r: &Round| r.server_cpu_us_per_request;
+    let client = |r: &Round| Some(r.client_cpu_us_per_request);
+    let rss = |r: &Round| r.server_rss_kib.map(|kib| kib as f64);
+    let ratio = |metric: &dyn Fn(&Round) -> Option<f64>| {
+        bootstrap_ratio_of_medians(
+            &values(baseline, metric),
+            &values(mine, metric),
+            DEFAULT_RESAMPLES,
+            seed,
+        )
+    };
+    let vs_baseline = (name != BASELINE && !baseline.is_empty()).then(|| Ratios {
+        baseline: BASELINE.to_owned(),
+        requests_per_second: ratio(&rps),
+        p50_us: ratio(&p50),
+        p99_us: ratio(&p99),
+        server_cpu_us_per_request: ratio(&cpu),
+    });
+    Summary {
+        endpoint: endpoint.name.clone(),
+        server: name.to_owned(),
+        rounds: mine.len(),
+        client_bound_rounds: mine.iter().filter(|r| r.client_bound).count(),
+        errors: mine.iter().map(|r| r.errors.total()).sum(),
+        non_success_responses: mine
+            .iter()
+            .flat_map(|r| r.status_counts.iter())
+            .filter(|(code, _)| !(200..400).contains(*code))
+            .map(|(_, count)| count)
+            .sum(),
+        median: Medians {
+            requests_per_second: median(&values(mine, &rps)).unwrap_or(0.0),
+            p50_us: median(&values(mine, &p50)).unwrap_or(0.0),
+            p90_us: median(&values(mine, &p90)).unwrap_or(0.0),
+            p99_us: median(&values(mine, &p99)).unwrap_or(0.0),
+            server_cpu_us_per_request: median(&values(mine, &cpu)),
+            client_cpu_us_per_request: median(&values(mine, &client)).unwrap_or(0.0),
+            server_rss_kib: median(&values(mine, &rss)),
+        },
+        vs_baseline,
+    }
 }
