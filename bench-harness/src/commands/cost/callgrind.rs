@@ -186,7 +186,7 @@ pub fn annotate(profile: &Path) -> anyhow::Result<Vec<FunctionCost>> {
 
 /// The command a server child runs under: callgrind, writing its profile
 /// to `profile` and cutting it into parts (`profile.1`, `profile.2`, …)
-/// each time the child calls [`super::probe::callgrind_mark`].
+/// each time the child calls [`crate::child::probe::callgrind_mark`].
 pub fn wrapper(valgrind: &str, profile: &Path) -> Vec<OsString> {
     let mut out_file = OsString::from("--callgrind-out-file=");
     out_file.push(profile);

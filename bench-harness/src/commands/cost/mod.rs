@@ -13,7 +13,7 @@
 //!   request between) measures what the probe itself costs, and is
 //!   subtracted.
 //! - **allocations and bytes per request** — the same servers, natively,
-//!   with the counting global allocator switched on ([`probe`]): counters
+//!   with the counting global allocator switched on ([`crate::child::probe`]): counters
 //!   read before and after N requests, after a warm-up, and differenced.
 //!
 //! Why the cut is *inside one process* rather than the difference of two
