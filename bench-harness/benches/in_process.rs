@@ -15,8 +15,8 @@
 //! middleware chain (request id, `Host` check, timeout, compression check,
 //! panic catcher, counters, admin token) and the same shared business logic.
 //! What differs is the request layer: routing, extraction and response
-//! building by hand, or by axum and tower. That is `in-process` in
-//! `../shared/METHOD.md` section 1: the pure cost of the framework's glue.
+//! building by hand, or by axum and tower: the pure cost of the
+//! framework's glue, with no socket in the way (`docs/src/criterion.md`).
 //!
 //! ## What one iteration does, on both sides alike
 //!
@@ -49,7 +49,7 @@
 //! ```
 //!
 //! Results land in `target/criterion/in_process_<endpoint>/{raw,framework}/`;
-//! `bench_harness::criterion_estimates` reads them back for the report.
+//! `bench_harness::schema::criterion` reads them back for the report.
 
 use std::time::Duration;
 
@@ -64,7 +64,7 @@ use shared_handlers::{AppState, auth};
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
 
-use bench_harness::request::{PreparedRequest, RequestSpec};
+use loadgen::request::{PreparedRequest, RequestSpec};
 
 /// Catalogue endpoints left out, each with the reason. Every other
 /// catalogue entry is benchmarked, so a new endpoint gets a group without

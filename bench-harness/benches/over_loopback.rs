@@ -27,7 +27,7 @@
 //! runtime too (one core each, as in `bench-harness cost`).
 //!
 //! Loopback timings are dominated by the kernel and move with whatever
-//! else runs on the machine: read `../shared/METHOD.md` section 2, and
+//! else runs on the machine (`docs/src/measuring-overhead.md`), so
 //! prefer `bench-harness compare` (alternating rounds, CPU per request) for
 //! the headline figures. Criterion runs `raw` then `framework`; it does not
 //! alternate them.
@@ -58,9 +58,11 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
-use bench_harness::pinning::{PinningPlan, allowed_cpus, pin_current_thread};
-use bench_harness::request::{PreparedRequest, RequestSpec};
-use bench_harness::server::{LaunchSpec, ServerKind, ServerProcess};
+use bench_harness::child::process::{LaunchSpec, ServerProcess};
+use bench_harness::host::pinning::{PinningPlan, allowed_cpus};
+use bench_harness::servers::ServerKind;
+use loadgen::cpu::pin_current_thread;
+use loadgen::request::{PreparedRequest, RequestSpec};
 
 /// The endpoints timed over loopback: the four benchmark endpoints that
 /// span the range, from 13 bytes of text to a database read and a template.

@@ -1,6 +1,6 @@
 //! Prints the medians of the latest `cargo bench -p bench-harness` run as a
 //! Markdown table, raw next to framework: the shortest use of
-//! `bench_harness::criterion_estimates`.
+//! `bench_harness::schema::criterion`.
 //!
 //! ```text
 //! cargo bench -p bench-harness
@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use bench_harness::criterion_estimates::{CriterionEstimate, Estimate, read_all};
+use bench_harness::schema::criterion::{CriterionEstimate, Estimate, read_all};
 
 /// `1.23 µs [1.20, 1.25]`: a median and its 95% interval, in a readable unit.
 fn show(estimate: &Estimate) -> String {

@@ -7,17 +7,18 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use bytes::Bytes;
 use clap::{Parser, Subcommand};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
 
-use crate::calibrate::CalibrateOptions;
-use crate::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
-use crate::load::{Engine, LoadConfig};
-use crate::request::{RequestSpec, parse_header, parse_url};
-use crate::server::ServeArgs;
+use crate::child::serve::ServeArgs;
+use crate::commands::calibrate::CalibrateOptions;
+use crate::commands::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
+use crate::output::shown_path;
 use crate::stats::DEFAULT_SEED;
+use loadgen::Engine;
+use loadgen::cli::duration;
+use loadgen::request::{parse_header, read_body};
 
 /// frameworth's measuring instrument: load generator, raw-vs-framework
 /// comparison, and calibration against wrk.
@@ -31,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load one URL and report throughput, latency, errors and own CPU.
-    Load(LoadArgs),
+    Load(loadgen::cli::LoadArgs),
     /// Start raw-server and framework-server and compare them (the main job).
     Compare(CompareArgs),
     /// Check the load generator against wrk on the same server.
@@ -47,62 +48,6 @@ pub enum Command {
     /// Pin to a CPU, then exec a command (how calibrate pins wrk).
     #[command(hide = true)]
     ExecPinned(ExecPinnedArgs),
-}
-
-fn duration(text: &str) -> Result<Duration, humantime::DurationError> {
-    humantime::parse_duration(text)
-}
-
-#[derive(Debug, clap::Args)]
-pub struct LoadArgs {
-    /// The URL to load, e.g. http://127.0.0.1:3000/plaintext
-    pub url: String,
-    /// Open connections (kept alive).
-    #[arg(short = 'c', long, default_value_t = 64)]
-    pub connections: usize,
-    /// Client threads, each with its own runtime; connections are spread over them.
-    #[arg(short = 't', long, default_value_t = 1)]
-    pub threads: usize,
-    /// How long to measure, after warm-up [default: 10s, or 60s as a cap with -n]
-    #[arg(short = 'd', long, value_parser = duration)]
-    pub duration: Option<Duration>,
-    /// Stop after this many measured requests.
-    #[arg(short = 'n', long)]
-    pub requests: Option<u64>,
-    /// Load sent before measuring starts, not counted.
-    #[arg(long, value_parser = duration, default_value = "0s")]
-    pub warmup: Duration,
-    /// Open loop: send this many requests per second on a fixed schedule.
-    #[arg(long)]
-    pub rate: Option<f64>,
-    /// HTTP/1.1 pipelining: requests sent per write.
-    #[arg(long, default_value_t = 1)]
-    pub pipeline: usize,
-    /// Client engine: `raw` (lean, Content-Length framing, pipelining) or
-    /// `hyper` (hyper's client connection API).
-    #[arg(long, value_enum, default_value_t = Engine::Raw)]
-    pub engine: Engine,
-    /// Request method.
-    #[arg(short = 'm', long, default_value = "GET")]
-    pub method: String,
-    /// Extra header, `Name: value` (repeatable).
-    #[arg(short = 'H', long = "header")]
-    pub headers: Vec<String>,
-    /// Request body; `@FILE` reads it from a file.
-    #[arg(long)]
-    pub body: Option<String>,
-    /// A request without a full response after this long is a timeout error.
-    #[arg(long, value_parser = duration, default_value = "10s")]
-    pub timeout: Duration,
-    /// Pin the client threads to this CPU.
-    #[arg(long)]
-    pub cpu: Option<usize>,
-    /// Also write the full report (percentile spectrum included) as JSON.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -295,155 +240,112 @@ pub struct ExecPinnedArgs {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Load(args) => load(&args),
-        Command::Compare(args) => {
-            let options = compare_options(&args)?;
-            let results = crate::compare::run(&options)?;
-            println!("\n{}", results.render_table());
-            println!("results: {}", options.out.join("results.json").display());
-            if !args.no_report {
-                let report = crate::publish::Report::new(results)
-                    .with_glue_from(&crate::publish::glue::default_workspace_root());
-                let written = report.write(&options.out)?;
-                println!("report: {}", shown_path(&written.html).display());
-            }
-            Ok(())
-        }
-        Command::Report(args) => {
-            let options = crate::publish::ReportOptions {
-                results: args.results,
-                cost: args.cost,
-                criterion: args.criterion,
-                source: args.source,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("")),
-            };
-            let written = crate::publish::run(&options)?;
-            println!("report: {}", shown_path(&written.html).display());
-            println!("markdown: {}", written.markdown.display());
-            println!("results: {}", written.json.display());
-            Ok(())
-        }
-        Command::Calibrate(args) => {
-            let options = CalibrateOptions {
-                endpoint: args.endpoint,
-                connections: args.connections,
-                threads: args.threads,
-                rounds: args.rounds,
-                duration: args.duration,
-                warmup: args.warmup,
-                pin: !args.no_pin,
-                server_cpu: args.server_cpu,
-                client_cpu: args.client_cpu,
-                server_runtime: args.server_runtime,
-                wrk: args.wrk,
-                engine: args.engine,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("calibrate")),
-                seed: args.seed,
-                executable: std::env::current_exe().context("cannot find our own executable")?,
-            };
-            let calibration = crate::calibrate::run(&options)?;
-            println!("\n{}", calibration.render());
-            println!(
-                "results: {}",
-                options.out.join("calibration.json").display()
-            );
-            Ok(())
-        }
-        Command::Cost(args) => {
-            let names = match &args.endpoints {
-                Some(names) => names.clone(),
-                None => crate::cost::DEFAULT_ENDPOINTS
-                    .iter()
-                    .map(|s| (*s).to_owned())
-                    .collect(),
-            };
-            let options = crate::cost::CostOptions {
-                endpoints: crate::compare::resolve_endpoints(&names, args.endpoints.is_none())?,
-                n1: args.n1,
-                n2: args.n2,
-                repeat: args.repeat,
-                alloc_warmup: args.alloc_warmup,
-                alloc_requests: args.alloc_requests,
-                valgrind: (!args.no_valgrind).then_some(args.valgrind),
-                top: args.top,
-                out: args
-                    .out
-                    .unwrap_or_else(|| crate::compare::default_out_dir("cost")),
-                json: args.json,
-                keep_profiles: args.keep_profiles,
-                cpu: (!args.no_pin).then_some(args.cpu),
-                executable: std::env::current_exe().context("cannot find our own executable")?,
-            };
-            let report = crate::cost::run(&options)?;
-            println!("\n{}", report.render_table());
-            println!(
-                "results: {} (top functions: {})",
-                options.out.join("cost.json").display(),
-                options.out.join("cost.txt").display()
-            );
-            Ok(())
-        }
-        Command::Serve(args) => crate::server::serve(&args),
-        Command::ExecPinned(args) => crate::server::exec_pinned(args.cpu, &args.command),
+        Command::Load(args) => loadgen::cli::run(&args),
+        Command::Compare(args) => run_compare(args),
+        Command::Report(args) => run_report(args),
+        Command::Calibrate(args) => run_calibrate(args),
+        Command::Cost(args) => run_cost(args),
+        Command::Serve(args) => crate::child::serve::serve(&args),
+        Command::ExecPinned(args) => crate::child::serve::exec_pinned(args.cpu, &args.command),
     }
 }
 
-/// A path as printed for the user: absolute, so it can be pasted into a
-/// browser from anywhere.
-fn shown_path(path: &std::path::Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+/// `compare`, then its report unless `--no-report`.
+fn run_compare(args: CompareArgs) -> anyhow::Result<()> {
+    let options = compare_options(&args)?;
+    let results = crate::commands::compare::run(&options)?;
+    println!("\n{}", results.render_table());
+    println!("results: {}", options.out.join("results.json").display());
+    if !args.no_report {
+        let report = crate::commands::report::Report::new(results)
+            .with_glue_from(&crate::commands::report::glue::default_workspace_root());
+        let written = report.write(&options.out)?;
+        println!("report: {}", shown_path(&written.html).display());
+    }
+    Ok(())
 }
 
-fn read_body(text: &str) -> anyhow::Result<Bytes> {
-    match text.strip_prefix('@') {
-        Some(path) => {
-            Ok(Bytes::from(std::fs::read(path).with_context(|| {
-                format!("cannot read body file {path}")
-            })?))
-        }
-        None => Ok(Bytes::from(text.to_owned())),
-    }
+/// `report` from the newest (or given) results.
+fn run_report(args: ReportArgs) -> anyhow::Result<()> {
+    let options = crate::commands::report::ReportOptions {
+        results: args.results,
+        cost: args.cost,
+        criterion: args.criterion,
+        source: args.source,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("")),
+    };
+    let written = crate::commands::report::run(&options)?;
+    println!("report: {}", shown_path(&written.html).display());
+    println!("markdown: {}", written.markdown.display());
+    println!("results: {}", written.json.display());
+    Ok(())
 }
 
-fn load(args: &LoadArgs) -> anyhow::Result<()> {
-    let endpoint = parse_url(&args.url)?;
-    let mut request = RequestSpec::get(&endpoint.authority, &endpoint.target);
-    request.method = http::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
-        .with_context(|| format!("invalid method {}", args.method))?;
-    for header in &args.headers {
-        request.headers.push(parse_header(header)?);
-    }
-    if let Some(body) = &args.body {
-        request.body = read_body(body)?;
-    }
-    let mut config = LoadConfig::new(endpoint.addr, request);
-    config.connections = args.connections;
-    config.threads = args.threads;
-    config.duration = args.duration.unwrap_or(if args.requests.is_some() {
-        Duration::from_secs(60)
-    } else {
-        Duration::from_secs(10)
-    });
-    config.requests = args.requests;
-    config.warmup = args.warmup;
-    config.rate = args.rate;
-    config.pipeline = args.pipeline;
-    config.engine = args.engine;
-    config.timeout = args.timeout;
-    config.client_cpu = args.cpu;
-    config.progress = !args.quiet;
-    config.stop = crate::interrupt_flag();
-    let report = crate::load::run(&config)?;
-    print!("{}", report.render());
-    if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&report).context("cannot serialise report")?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+/// `calibrate` against wrk.
+fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
+    let options = CalibrateOptions {
+        endpoint: args.endpoint,
+        connections: args.connections,
+        threads: args.threads,
+        rounds: args.rounds,
+        duration: args.duration,
+        warmup: args.warmup,
+        pin: !args.no_pin,
+        server_cpu: args.server_cpu,
+        client_cpu: args.client_cpu,
+        server_runtime: args.server_runtime,
+        wrk: args.wrk,
+        engine: args.engine,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("calibrate")),
+        seed: args.seed,
+        executable: std::env::current_exe().context("cannot find our own executable")?,
+    };
+    let calibration = crate::commands::calibrate::run(&options)?;
+    println!("\n{}", calibration.render());
+    println!(
+        "results: {}",
+        options.out.join("calibration.json").display()
+    );
+    Ok(())
+}
+
+/// `cost`: instructions and allocations per request.
+fn run_cost(args: CostArgs) -> anyhow::Result<()> {
+    let names = match &args.endpoints {
+        Some(names) => names.clone(),
+        None => crate::commands::cost::DEFAULT_ENDPOINTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    };
+    let options = crate::commands::cost::CostOptions {
+        endpoints: crate::endpoints::resolve_endpoints(&names, args.endpoints.is_none())?,
+        n1: args.n1,
+        n2: args.n2,
+        repeat: args.repeat,
+        alloc_warmup: args.alloc_warmup,
+        alloc_requests: args.alloc_requests,
+        valgrind: (!args.no_valgrind).then_some(args.valgrind),
+        top: args.top,
+        out: args
+            .out
+            .unwrap_or_else(|| crate::output::default_out_dir("cost")),
+        json: args.json,
+        keep_profiles: args.keep_profiles,
+        cpu: (!args.no_pin).then_some(args.cpu),
+        executable: std::env::current_exe().context("cannot find our own executable")?,
+    };
+    let report = crate::commands::cost::run(&options)?;
+    println!("\n{}", crate::commands::cost::render::table(&report));
+    println!(
+        "results: {} (top functions: {})",
+        options.out.join("cost.json").display(),
+        options.out.join("cost.txt").display()
+    );
     Ok(())
 }
 
@@ -459,7 +361,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             true,
         ),
     };
-    let endpoints = crate::compare::resolve_endpoints(&names, skip_unknown)?;
+    let endpoints = crate::endpoints::resolve_endpoints(&names, skip_unknown)?;
     let framework_modes = match args.framework_serve.as_str() {
         "hyper" => vec![ServeMode::Hyper],
         "axum" => vec![ServeMode::Axum],
@@ -471,7 +373,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         let (name, url) = target
             .split_once('=')
             .with_context(|| format!("--target must be NAME=URL, got `{target}`"))?;
-        if name == crate::compare::BASELINE || name.starts_with("framework") {
+        if name == crate::servers::BASELINE || name.starts_with("framework") {
             bail!("--target name `{name}` is taken by a launched server");
         }
         targets.push((name.to_owned(), url.to_owned()));
@@ -508,7 +410,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         out: args
             .out
             .clone()
-            .unwrap_or_else(|| crate::compare::default_out_dir("")),
+            .unwrap_or_else(|| crate::output::default_out_dir("")),
         targets,
         framework_modes,
         server_runtime: args.server_runtime,

@@ -3,7 +3,8 @@
 //! frameworth asks what a web framework costs. This crate answers with
 //! numbers and says how sure it is:
 //!
-//! - `bench-harness load URL` is a load generator (like wrk, wrk2, oha);
+//! - `bench-harness load URL` is the [`loadgen`] load generator (like wrk,
+//!   wrk2, oha), which this crate also uses as a library;
 //! - `bench-harness compare` starts raw-server and framework-server as
 //!   separate, pinned processes, loads them in alternating rounds, and
 //!   reports medians and framework/raw ratios with bootstrap 95% confidence
@@ -14,64 +15,33 @@
 //!   with the machine's load.
 //! - `cargo bench -p bench-harness` times both servers with criterion
 //!   (`benches/in_process.rs`, `benches/over_loopback.rs`), and
-//!   [`criterion_estimates`] reads the results back.
+//!   [`schema::criterion`] reads the results back.
 //!
 //! `docs/src/measuring-overhead.md` explains the method in workshop terms.
 //!
 //! ## Layout
 //!
-//! | module          | concept                                                   |
-//! |-----------------|-----------------------------------------------------------|
-//! | [`cli`]         | the command line                                          |
-//! | [`load`]        | the load generator: threads, engines, load models         |
-//! | [`request`]     | a request prepared once, sent millions of times           |
-//! | [`latency`]     | HdrHistogram recording and percentile summaries           |
-//! | [`stats`]       | medians and the bootstrap CI of a ratio of medians        |
-//! | [`procstat`]    | CPU time and memory of processes from `/proc`             |
-//! | [`pinning`]     | CPU affinity: server on one core, generator on another    |
-//! | [`server`]      | launching servers as child processes, and stopping them   |
-//! | [`environment`] | what machine and software a report was measured on        |
-//! | [`compare`]     | alternating rounds, per-round metrics, client-bound flag  |
-//! | [`report`]      | `results.json` (schema version 1) and the terminal table  |
-//! | [`apt`]         | installing a missing wrk or valgrind from Debian's packages |
-//! | [`calibrate`]   | wrk against our generator, parsing wrk's output           |
-//! | [`cost`]        | instructions and allocations per request, `cost.json`     |
-//! | [`cost_format`] | the cost JSON, shared by `cost` (writer) and `report`     |
-//! | [`publish`]     | `report`: index.html with SVG charts, report.md, JSON     |
-//! | [`criterion_estimates`] | criterion's `estimates.json`, read back defensively |
+//! | module               | concept                                                  |
+//! |----------------------|----------------------------------------------------------|
+//! | [`cli`]              | the command line, handing over to a command              |
+//! | [`commands`]         | `compare`, `calibrate`, `cost`, `report`, one module each |
+//! | [`schema`]           | versioned files: `results.json`, `cost.json`, criterion's estimates |
+//! | [`host`]             | pinning, `/proc` accounting, environment, apt installs   |
+//! | [`child`]            | servers as child processes: launch, `serve`, probe       |
+//! | [`endpoints`]        | catalogue names resolved to method and target            |
+//! | [`servers`]          | [`servers::ServerKind`], the one "which server", and the baseline |
+//! | [`stats`]            | medians and the bootstrap CI of a ratio of medians       |
+//! | [`output`]           | timestamps and default output folders                    |
+//! | [`loadgen`] (crate)  | the load generator behind `load`, `compare`, `calibrate` |
 
-pub mod apt;
-pub mod calibrate;
+pub mod child;
 pub mod cli;
-pub mod compare;
-pub mod cost;
-pub mod cost_format;
-pub mod criterion_estimates;
-pub mod environment;
-pub mod latency;
-pub mod load;
-pub mod pinning;
-pub mod procstat;
-pub mod publish;
-pub mod report;
-pub mod request;
-pub mod server;
+pub mod commands;
+pub mod endpoints;
+pub mod host;
+pub mod output;
+pub mod schema;
+pub mod servers;
 pub mod stats;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A flag raised by Ctrl-C or SIGTERM. Load runs end early when it is set,
-/// and the commands return an error, so every child server is stopped by
-/// its guard on the way out (no orphans).
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
-    Arc::clone(FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let raised = Arc::clone(&flag);
-        // Fails only if another handler was installed first; then that one
-        // decides, and our runs simply end at their deadlines.
-        let _ = ctrlc::set_handler(move || raised.store(true, Ordering::SeqCst));
-        flag
-    }))
-}
+pub use loadgen::interrupt_flag;

@@ -1,4 +1,4 @@
-//! Reading criterion's results back (`bench_harness::criterion_estimates`).
+//! Reading criterion's results back (`bench_harness::schema::criterion`).
 //!
 //! The fixture under `tests/fixtures/criterion/` is a slice of a real
 //! `target/criterion/` folder left by `cargo bench -p bench-harness` with
@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bench_harness::criterion_estimates::{CriterionEstimate, Error, Throughput, read_all};
+use bench_harness::schema::criterion::{CriterionEstimate, Error, Throughput, read_all};
 use serde_json::Value;
 
 fn fixture() -> PathBuf {

@@ -3,8 +3,8 @@
 //! A `#[global_allocator]` that hands every request for memory to the
 //! system allocator ([`std::alloc::System`], i.e. `malloc`) and, when
 //! counting is switched on, adds one to a few atomic counters on the way.
-//! `bench-harness cost` installs it in the harness binary, so the server
-//! children it starts (`bench-harness serve --alloc-stats`) count their own
+//! The `bench-harness` binary installs it, so the server
+//! children it starts (`bench-harness serve --probe`) count their own
 //! allocations; the harness reads the counters before and after N requests
 //! and divides the difference by N.
 //!

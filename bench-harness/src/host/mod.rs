@@ -1,0 +1,9 @@
+//! Facts about the machine a measurement runs on, and what the harness asks
+//! of it: CPU pinning ([`pinning`]), CPU time and memory of processes from
+//! `/proc` ([`procstat`]), the environment a report names
+//! ([`environment`]), and installing a missing wrk or valgrind ([`apt`]).
+
+pub mod apt;
+pub mod environment;
+pub mod pinning;
+pub mod procstat;

@@ -1,0 +1,277 @@
+//! `results.json` (schema version 1) and the terminal table of `compare`.
+//!
+//! The JSON holds everything: configuration, environment, pinning, every
+//! round with every metric, and the summaries. The table is the part a
+//! person reads first: per endpoint and server the medians, and for each
+//! server against `raw` the change with its 95% interval.
+//!
+//! Schema changes that remove or rename a field bump [`SCHEMA_VERSION`];
+//! adding a field does not.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::host::environment::Environment;
+use crate::host::pinning::PinningPlan;
+use crate::stats::RatioEstimate;
+use loadgen::latency::LatencySummary;
+use loadgen::recorder::ErrorCounts;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole of `results.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub schema_version: u32,
+    /// `bench-harness <version>`.
+    pub tool: String,
+    pub started_at: String,
+    pub finished_at: String,
+    /// Which comparison this is: both servers on the same connection layer,
+    /// or framework-server on `axum::serve`'s defaults.
+    pub comparison: String,
+    pub config: RunConfig,
+    pub environment: Environment,
+    pub pinning: PinningPlan,
+    pub servers: Vec<ServerInfo>,
+    /// Every measured round, in the order they ran.
+    pub rounds: Vec<Round>,
+    pub summary: Vec<Summary>,
+    pub notes: Vec<String>,
+}
+
+/// The settings of a comparison, as used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub endpoints: Vec<EndpointTarget>,
+    pub load_model: String,
+    pub connections: usize,
+    pub client_threads: usize,
+    pub pipeline: usize,
+    pub engine: loadgen::Engine,
+    pub rounds: usize,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    pub quick: bool,
+    pub server_runtime: String,
+    pub server_workers: usize,
+    pub bootstrap_resamples: usize,
+    pub bootstrap_seed: u64,
+}
+
+/// One endpoint as requested: catalogue name, method and request target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointTarget {
+    pub name: String,
+    pub method: String,
+    pub target: String,
+}
+
+/// One server in the comparison.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub name: String,
+    pub description: String,
+    /// Started by the harness (so its CPU and memory can be measured), or
+    /// an already running `--target`.
+    pub launched: bool,
+    pub url: String,
+    pub pinned_cpu: Option<usize>,
+}
+
+/// One measured round: one server, one endpoint, one stretch of load.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Round {
+    pub endpoint: String,
+    pub server: String,
+    /// 1-based round number within this endpoint and server.
+    pub round: usize,
+    pub requests: u64,
+    pub duration_s: f64,
+    pub requests_per_second: f64,
+    pub latency: LatencySummary,
+    pub status_counts: std::collections::BTreeMap<u16, u64>,
+    pub errors: ErrorCounts,
+    /// Server user+system CPU during the round (launched servers only).
+    pub server_cpu_s: Option<f64>,
+    pub server_cpu_us_per_request: Option<f64>,
+    /// Server CPU seconds per second: 1.0 = one core fully busy.
+    pub server_cores_busy: Option<f64>,
+    pub server_rss_kib: Option<u64>,
+    pub client_cpu_s: f64,
+    pub client_cpu_us_per_request: f64,
+    pub client_cores_busy: f64,
+    /// The load generator's core was saturated and the server's was not:
+    /// this round measured the client, not the server.
+    pub client_bound: bool,
+}
+
+/// Medians over the rounds of one server on one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Medians {
+    pub requests_per_second: f64,
+    pub p50_us: f64,
+    pub p90_us: f64,
+    pub p99_us: f64,
+    pub server_cpu_us_per_request: Option<f64>,
+    pub client_cpu_us_per_request: f64,
+    pub server_rss_kib: Option<f64>,
+}
+
+/// Ratios `server / baseline` of medians, with bootstrap 95% intervals.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ratios {
+    pub baseline: String,
+    pub requests_per_second: Option<RatioEstimate>,
+    pub p50_us: Option<RatioEstimate>,
+    pub p99_us: Option<RatioEstimate>,
+    pub server_cpu_us_per_request: Option<RatioEstimate>,
+}
+
+/// The summary of one server on one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub endpoint: String,
+    pub server: String,
+    pub rounds: usize,
+    pub client_bound_rounds: usize,
+    pub errors: u64,
+    /// Responses with a status outside 200..400: a misconfigured endpoint
+    /// (say, a POST without its body) must not pass for a fast one.
+    pub non_success_responses: u64,
+    pub median: Medians,
+    /// Against `raw`; absent for `raw` itself.
+    pub vs_baseline: Option<Ratios>,
+}
+
+impl Summary {
+    /// What a reader must know before trusting this line's figures:
+    /// client-bound rounds, errors, responses outside 2xx/3xx. The terminal
+    /// table and the report both show these words.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.client_bound_rounds > 0 {
+            notes.push(format!(
+                "CLIENT-BOUND in {}/{} rounds",
+                self.client_bound_rounds, self.rounds
+            ));
+        }
+        if self.errors > 0 {
+            notes.push(format!("{} errors", self.errors));
+        }
+        if self.non_success_responses > 0 {
+            notes.push(format!(
+                "{} non-2xx/3xx responses",
+                self.non_success_responses
+            ));
+        }
+        notes
+    }
+}
+
+impl Results {
+    /// Writes `results.json` and `table.txt` into `dir` (created if needed).
+    pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let json = serde_json::to_string_pretty(self).context("cannot serialise results")?;
+        std::fs::write(dir.join("results.json"), json + "\n")
+            .with_context(|| format!("cannot write {}/results.json", dir.display()))?;
+        std::fs::write(dir.join("table.txt"), self.render_table())
+            .with_context(|| format!("cannot write {}/table.txt", dir.display()))?;
+        Ok(())
+    }
+
+    /// The terminal table: what was compared, how, and the answer.
+    pub fn render_table(&self) -> String {
+        let mut out = String::new();
+        let c = &self.config;
+        let _ = writeln!(out, "Comparison: {}", self.comparison);
+        let _ = writeln!(
+            out,
+            "Load: {}, {} connections, {} client thread(s), {} engine, pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
+            c.load_model,
+            c.connections,
+            c.client_threads,
+            c.engine.name(),
+            c.pipeline,
+            c.rounds,
+            c.duration_s,
+            c.warmup_s
+        );
+        let _ = writeln!(
+            out,
+            "Servers: {} runtime, {} worker(s); {}",
+            c.server_runtime, c.server_workers, self.pinning.note
+        );
+        let _ = writeln!(
+            out,
+            "Machine: {} ({} CPUs), kernel {}, {}, {} build, commit {}",
+            self.environment.cpu_model,
+            self.environment.logical_cpus,
+            self.environment.kernel,
+            self.environment.rustc,
+            self.environment.build_profile,
+            self.environment.git_commit
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<16} {:<12} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}  notes",
+            "endpoint", "server", "req/s", "p50", "p99", "CPU µs/req", "client µs", "RSS MiB"
+        );
+        for summary in &self.summary {
+            render_summary(&mut out, summary);
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Overhead = change in server CPU time per request against raw (median of rounds), \
+             with a bootstrap 95% confidence interval [low, high]. An interval that contains \
+             0% means no difference was detected."
+        );
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+        out
+    }
+}
+
+/// One summary line of the terminal table, and its ratios to the baseline.
+fn render_summary(out: &mut String, summary: &Summary) {
+    let m = &summary.median;
+    let notes = summary.notes();
+    let _ = writeln!(
+        out,
+        "{:<16} {:<12} {:>10.0} {:>9} {:>9} {:>11} {:>11.1} {:>8}  {}",
+        summary.endpoint,
+        summary.server,
+        m.requests_per_second,
+        loadgen::latency::format_micros(m.p50_us),
+        loadgen::latency::format_micros(m.p99_us),
+        m.server_cpu_us_per_request
+            .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
+        m.client_cpu_us_per_request,
+        m.server_rss_kib
+            .map_or_else(|| "-".to_owned(), |v| format!("{:.1}", v / 1024.0)),
+        notes.join("; ")
+    );
+    if let Some(ratios) = &summary.vs_baseline {
+        let show = |estimate: &Option<RatioEstimate>| {
+            estimate.map_or_else(|| "n/a".to_owned(), |e| e.percent())
+        };
+        let _ = writeln!(
+            out,
+            "{:<16}   {}/{}: CPU/request {}  req/s {}  p50 {}  p99 {}",
+            "",
+            summary.server,
+            ratios.baseline,
+            show(&ratios.server_cpu_us_per_request),
+            show(&ratios.requests_per_second),
+            show(&ratios.p50_us),
+            show(&ratios.p99_us),
+        );
+    }
+}
