@@ -1,10 +1,12 @@
 //! Running a server *binary* the way a user does, for the smoke tests of
 //! `raw-server` and `framework-server`: flags, the `listening on` line,
-//! a request, then SIGTERM and a clean exit.
+//! a request, then SIGTERM and a clean exit; or `kill -9` and a restart on
+//! the same database file; or a start that must fail.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -15,17 +17,33 @@ use nix::unistd::Pid;
 pub struct Running {
     child: Child,
     pub addr: SocketAddr,
-    _database_dir: tempfile::TempDir,
+    _database_dir: Option<tempfile::TempDir>,
 }
 
 /// Starts `binary` with `args` plus `--addr 127.0.0.1:0` and a fresh
 /// database, and waits for its `listening on http://IP:PORT` line.
 pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
     let database_dir = tempfile::tempdir()?;
-    let mut child = Command::new(binary)
+    let mut running = start_on(binary, args, &database_dir.path().join("smoke.sqlite3"))?;
+    running._database_dir = Some(database_dir);
+    Ok(running)
+}
+
+/// Like [`start`], on the database file `database` (which the caller
+/// keeps, for example to restart a server on it).
+pub fn start_on(binary: &str, args: &[&str], database: &Path) -> anyhow::Result<Running> {
+    let mut command = Command::new(binary);
+    command
         .args(args)
         .args(["--addr", "127.0.0.1:0", "--database"])
-        .arg(database_dir.path().join("smoke.sqlite3"))
+        .arg(database);
+    start_command(command)
+}
+
+/// Spawns `command` (a server binary with all its flags, `--addr` among
+/// them) and waits for its `listening on http://IP:PORT` line.
+pub fn start_command(mut command: Command) -> anyhow::Result<Running> {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -43,8 +61,30 @@ pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
     Ok(Running {
         child,
         addr,
-        _database_dir: database_dir,
+        _database_dir: None,
     })
+}
+
+/// Runs `binary` with `args` plus `--addr 127.0.0.1:0`, for a start that
+/// is expected to fail: its exit status and output, or an error if it is
+/// still running after `deadline` (it is killed then).
+pub fn run_to_exit(binary: &str, args: &[&str], deadline: Duration) -> anyhow::Result<Output> {
+    let mut child = Command::new(binary)
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let started = Instant::now();
+    while child.try_wait()?.is_none() {
+        if started.elapsed() > deadline {
+            child.kill()?;
+            child.wait()?;
+            anyhow::bail!("still running {deadline:?} after start");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child.wait_with_output()?)
 }
 
 impl Running {
@@ -59,6 +99,14 @@ impl Running {
         let mut answer = String::new();
         stream.read_to_string(&mut answer)?;
         Ok(answer)
+    }
+
+    /// Sends SIGKILL (`kill -9`: no shutdown, no flush, nothing the server
+    /// can intercept) and waits for the process to be gone.
+    pub fn kill(mut self) -> anyhow::Result<ExitStatus> {
+        let pid = i32::try_from(self.child.id())?;
+        kill(Pid::from_raw(pid), Signal::SIGKILL)?;
+        Ok(self.child.wait()?)
     }
 
     /// Sends SIGTERM and waits (at most `deadline`) for the process to exit.

@@ -29,7 +29,17 @@ pub(super) fn create_private(path: &Path) -> io::Result<()> {
         folders.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o700);
-        folders.create(parent)?;
+        folders.create(parent).map_err(|e| {
+            let why = if parent.exists() && !parent.is_dir() {
+                "it is not a folder".to_owned()
+            } else {
+                e.to_string()
+            };
+            io::Error::new(
+                e.kind(),
+                format!("cannot create its folder {}: {why}", parent.display()),
+            )
+        })?;
     }
     let mut file = std::fs::OpenOptions::new();
     file.write(true).create_new(true);

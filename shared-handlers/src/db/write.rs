@@ -55,6 +55,7 @@ pub(super) fn is_busy(error: &Error) -> bool {
     }
 }
 
+// ANCHOR: write_transaction
 /// Runs `work` in an immediate transaction on `conn` and commits it,
 /// retrying a busy or locked database as the module doc explains.
 ///
@@ -97,6 +98,7 @@ fn attempt_once<T>(
     tx.commit()?;
     Ok(value)
 }
+// ANCHOR_END: write_transaction
 
 #[cfg(test)]
 mod tests {
