@@ -65,6 +65,27 @@ pub fn start_command(mut command: Command) -> anyhow::Result<Running> {
     })
 }
 
+/// The binary `name` that cargo built into the same target folder as the
+/// running test (`target/<profile>/<name>`), for tests outside the binary's
+/// own package, which get no `CARGO_BIN_EXE_<name>`. `cargo test
+/// --workspace` builds every binary first; a test run of one package alone
+/// may need `cargo build -p <name>` before it.
+pub fn built_binary(name: &str) -> anyhow::Result<std::path::PathBuf> {
+    let test = std::env::current_exe()?;
+    // target/<profile>/deps/<test>-<hash>: the binaries are in <profile>.
+    let profile = test
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| anyhow::anyhow!("unexpected test path {}", test.display()))?;
+    let binary = profile.join(name);
+    anyhow::ensure!(
+        binary.is_file(),
+        "{} is not built; run `cargo build -p {name}` (cargo test --workspace does)",
+        binary.display()
+    );
+    Ok(binary)
+}
+
 /// Runs `binary` with `args` plus `--addr 127.0.0.1:0`, for a start that
 /// is expected to fail: its exit status and output, or an error if it is
 /// still running after `deadline` (it is killed then).

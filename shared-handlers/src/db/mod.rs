@@ -135,6 +135,11 @@ impl Database {
         Ok(())
     }
 
+    /// The database file's path, as given to [`Database::open`].
+    pub fn path(&self) -> &Path {
+        self.shared.file.path()
+    }
+
     /// The current pool (cheap: an `Arc` clone).
     fn pool(&self) -> r2d2::Pool<SqliteConnectionManager> {
         self.shared

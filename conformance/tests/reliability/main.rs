@@ -1,0 +1,4 @@
+//! The reliability suite: how the servers behave when the machine around
+//! them misbehaves.
+
+mod database_faults;
