@@ -24,7 +24,7 @@
 //! | [`Observed`]        | a response reduced to what the comparison looks at       |
 //! | [`raw_exchange`]    | bytes in, parsed responses out, for what reqwest cannot send |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
-//! | [`process`]         | a server binary as a child process, for the binaries' smoke tests |
+//! | [`process`]         | a server binary as a child process: smoke tests, failed starts, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
 
