@@ -27,7 +27,7 @@
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
 //! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
-//! | [`process`]         | a server binary as a child process: smoke tests, descriptor limits, `/proc` figures |
+//! | [`process`]         | a server binary as a child process: smoke tests, failed starts, descriptor limits, `/proc` figures, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
 

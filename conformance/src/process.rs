@@ -1,11 +1,14 @@
 //! Running a server *binary* the way a user does, for the smoke tests of
 //! `raw-server` and `framework-server` (flags, the `listening on` line, a
-//! request, then SIGTERM and a clean exit) and for the reliability suite,
-//! which also limits the child's descriptors and watches its `/proc` entry.
+//! request, then SIGTERM and a clean exit; a start that must fail) and for
+//! the reliability suite, which also limits the child's descriptors, watches
+//! its `/proc` entry, and kills it with `kill -9` to restart it on the same
+//! database file.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -16,9 +19,10 @@ use nix::unistd::Pid;
 pub struct Running {
     child: Child,
     pub addr: SocketAddr,
-    /// The SQLite file the child was given (`--database`).
-    pub database: std::path::PathBuf,
-    _database_dir: tempfile::TempDir,
+    /// The SQLite file the child was given (`--database`), when this
+    /// module chose it.
+    pub database: Option<PathBuf>,
+    _database_dir: Option<tempfile::TempDir>,
 }
 
 /// Starts `binary` with `args` plus `--addr 127.0.0.1:0` and a fresh
@@ -28,15 +32,38 @@ pub fn start(binary: &str, args: &[&str]) -> anyhow::Result<Running> {
 }
 
 /// Like [`start`], with the child's `RLIMIT_NOFILE` (soft and hard) set to
-/// `descriptors` when given. The limit is set by `sh`'s `ulimit`, which then
-/// `exec`s the server: the child's pid is the server's, and no unsafe
-/// `pre_exec` hook is needed.
+/// `descriptors` when given.
 pub fn start_limited(
     binary: &str,
     args: &[&str],
     descriptors: Option<u64>,
 ) -> anyhow::Result<Running> {
     let database_dir = tempfile::tempdir()?;
+    let database = database_dir.path().join("smoke.sqlite3");
+    let mut running = start_command(server_command(binary, args, &database, descriptors))?;
+    running.database = Some(database);
+    running._database_dir = Some(database_dir);
+    Ok(running)
+}
+
+/// Like [`start`], on the database file `database` (which the caller
+/// keeps, for example to restart a server on it).
+pub fn start_on(binary: &str, args: &[&str], database: &Path) -> anyhow::Result<Running> {
+    let mut running = start_command(server_command(binary, args, database, None))?;
+    running.database = Some(database.to_owned());
+    Ok(running)
+}
+
+/// `binary args --addr 127.0.0.1:0 --database <database>`, with the
+/// descriptor limit set by `sh`'s `ulimit` when one is given: `sh` then
+/// `exec`s the server, so the child's pid is the server's, and no unsafe
+/// `pre_exec` hook is needed.
+fn server_command(
+    binary: &str,
+    args: &[&str],
+    database: &Path,
+    descriptors: Option<u64>,
+) -> Command {
     let mut command = match descriptors {
         Some(limit) => {
             let mut command = Command::new("sh");
@@ -48,11 +75,17 @@ pub fn start_limited(
         }
         None => Command::new(binary),
     };
-    let database = database_dir.path().join("smoke.sqlite3");
-    let mut child = command
+    command
         .args(args)
         .args(["--addr", "127.0.0.1:0", "--database"])
-        .arg(&database)
+        .arg(database);
+    command
+}
+
+/// Spawns `command` (a server binary with all its flags, `--addr` among
+/// them) and waits for its `listening on http://IP:PORT` line.
+pub fn start_command(mut command: Command) -> anyhow::Result<Running> {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -70,9 +103,31 @@ pub fn start_limited(
     Ok(Running {
         child,
         addr,
-        database,
-        _database_dir: database_dir,
+        database: None,
+        _database_dir: None,
     })
+}
+
+/// Runs `binary` with `args` plus `--addr 127.0.0.1:0`, for a start that
+/// is expected to fail: its exit status and output, or an error if it is
+/// still running after `deadline` (it is killed then).
+pub fn run_to_exit(binary: &str, args: &[&str], deadline: Duration) -> anyhow::Result<Output> {
+    let mut child = Command::new(binary)
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let started = Instant::now();
+    while child.try_wait()?.is_none() {
+        if started.elapsed() > deadline {
+            child.kill()?;
+            child.wait()?;
+            anyhow::bail!("still running {deadline:?} after start");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(child.wait_with_output()?)
 }
 
 impl Running {
@@ -87,6 +142,14 @@ impl Running {
         let mut answer = String::new();
         stream.read_to_string(&mut answer)?;
         Ok(answer)
+    }
+
+    /// Sends SIGKILL (`kill -9`: no shutdown, no flush, nothing the server
+    /// can intercept) and waits for the process to be gone.
+    pub fn kill(mut self) -> anyhow::Result<ExitStatus> {
+        let pid = i32::try_from(self.child.id())?;
+        kill(Pid::from_raw(pid), Signal::SIGKILL)?;
+        Ok(self.child.wait()?)
     }
 
     /// Sends SIGTERM and waits (at most `deadline`) for the process to exit.

@@ -22,8 +22,10 @@ pub struct ServerArgs {
     #[arg(long)]
     pub addr: Option<SocketAddr>,
 
-    /// SQLite database file, created and seeded on first start
-    /// [default: frameworth/frameworth.sqlite3 in the system's temp folder]
+    /// SQLite database file, created (0600) and seeded on first start; a
+    /// file that cannot be opened stops the server before it listens
+    /// [default: frameworth/frameworth.sqlite3 in the user's data folder,
+    /// $XDG_DATA_HOME or ~/.local/share]
     #[arg(long, env = "FRAMEWORTH_DATABASE")]
     pub database: Option<PathBuf>,
 
@@ -109,7 +111,10 @@ impl ServerArgs {
     /// Opens the database (creating and seeding it on first start) and
     /// primes the cache, with the settings from the flags.
     pub fn open_state(&self) -> anyhow::Result<AppState> {
-        let database = self.database.clone().unwrap_or_else(default_database_path);
+        let database = match &self.database {
+            Some(path) => path.clone(),
+            None => default_database_path()?,
+        };
         Ok(AppState::open_with(&database, self.app_config())?)
     }
 

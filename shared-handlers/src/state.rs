@@ -32,13 +32,23 @@ struct Inner {
     stats: RequestStats,
 }
 
-/// Where the database lives when `--database` is not given: a file in the
-/// system's temporary folder, so a newcomer never has to think about it and
-/// the repository stays clean. It is created and seeded on first start.
-pub fn default_database_path() -> PathBuf {
-    std::env::temp_dir()
-        .join("frameworth")
-        .join("frameworth.sqlite3")
+/// Where the database lives when `--database` is not given: a per-user
+/// data folder by the platform's convention, `frameworth/frameworth.sqlite3`
+/// under `$XDG_DATA_HOME` (else `~/.local/share`) on Linux. It holds user
+/// data, so it belongs to the user: not to a shared, world-writable temp
+/// folder, where anyone could read it or plant a file there first. The
+/// folder is created `0700` and the file `0600`, seeded on first start.
+///
+/// An error when the platform knows no data folder for this user (no
+/// `$HOME`): then `--database` must say where.
+pub fn default_database_path() -> Result<PathBuf, Error> {
+    let data = dirs::data_dir().ok_or_else(|| {
+        Error::Internal(
+            "there is no per-user data folder (is $HOME set?); give the database file with --database"
+                .to_owned(),
+        )
+    })?;
+    Ok(data.join("frameworth").join("frameworth.sqlite3"))
 }
 
 /// Where `/static/...` files come from when `--static-dir` is not given: the

@@ -1,5 +1,7 @@
 //! The reliability suite: what the servers do when clients misbehave or
-//! come in crowds, at the connection level.
+//! come in crowds, at the connection level,
+//! and when the machine around them misbehaves (the database file, the
+//! descriptors).
 //!
 //! Every test runs over loopback against raw-server and framework-server on
 //! the shared connection layer, and, where `axum::serve` behaves differently
@@ -28,10 +30,12 @@
 //! | `descriptor_exhaustion` | a server with 256 descriptors and 2,000 clients       |
 //! | `graceful_shutdown`     | SIGTERM with 1,000 requests in flight, with a slow client |
 //! | `abrupt_clients`        | connections reset mid-body and mid-response            |
+//! | `database_faults`       | a read-only, vanished or `kill -9`ed database       |
 //! | `static_streaming`      | large static files stream: byte-identical, memory bounded |
 
 mod abrupt_clients;
 mod crowds;
+mod database_faults;
 mod descriptor_exhaustion;
 mod graceful_shutdown;
 mod slow_clients;
