@@ -158,8 +158,12 @@ async fn sigterm_during_blocking_database_work_still_exits_0_by_the_drain_deadli
     for (label, binary) in BINARIES {
         let server = start_child(binary, &["--drain-timeout-ms", "1000"], None);
         // Another process holds SQLite's write lock: the server's insert
-        // waits on tokio's blocking pool (`busy_timeout`, 5 s) for it.
-        let lock = r2d2_sqlite::rusqlite::Connection::open(server.database.as_ref().expect("start chose the database")).expect("open");
+        // waits on tokio's blocking pool for it (`busy_timeout`, 2 s, then
+        // retries: several seconds in all, far past the 1 s drain deadline).
+        let lock = r2d2_sqlite::rusqlite::Connection::open(
+            server.database.as_ref().expect("start chose the database"),
+        )
+        .expect("open");
         lock.execute_batch("BEGIN EXCLUSIVE").expect("write lock");
         let mut writer = TcpStream::connect(server.addr).await.expect("connect");
         let body = r#"{"name":"Blocked Writer","email":"blocked@example.com"}"#;

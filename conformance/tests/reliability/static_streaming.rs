@@ -224,11 +224,7 @@ fn a_32_mib_text_file_is_gzipped_as_it_streams_by_both_servers() {
         assert!(warm.starts_with("HTTP/1.1 200 "), "{warm}");
         let seen = download(&server, "/static/big.txt", true).expect("the file downloads");
         println!("{which}, gzip: {seen:?}");
-        assert_eq!(
-            (seen.length, seen.crc),
-            (TEXT_FILE_BYTES, crc),
-            "{which}"
-        );
+        assert_eq!((seen.length, seen.crc), (TEXT_FILE_BYTES, crc), "{which}");
         assert!(
             seen.rss_growth_kib < RSS_GROWTH_LIMIT_KIB,
             "{which} grew by {} KiB while gzipping the file",
