@@ -28,6 +28,15 @@
 //!   system call fail with `InvalidInput`, which `ServeDir` maps to `404` for
 //!   `GET` but to an empty `500` for `HEAD`. We answer `404` for both, as
 //!   HTTP requires `HEAD` to answer like `GET`.
+//! - told `Accept-Encoding: identity`, it strips the last extension of a
+//!   name it cannot find and serves *that* file: `/static/index.html.` or
+//!   `/static/pixel.png%2e` answer `200` with the real file, and
+//!   `/static/..%5c` a `200` head whose body then fails
+//!   (tower-rs/tower-http#664; fixed upstream by #686, not in a release as
+//!   of tower-http 0.6.11). `ServeDir` reads `Accept-Encoding` only to look
+//!   for precompressed copies, which we do not use, so the header is taken
+//!   off the request it sees. Compression is
+//!   not affected: the compression layer outside read the header already.
 
 use std::convert::Infallible;
 use std::io;
@@ -35,7 +44,7 @@ use std::path::Path;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{OriginalUri, Request};
-use axum::http::header::{ALLOW, CONTENT_RANGE, CONTENT_TYPE, LOCATION};
+use axum::http::header::{ACCEPT_ENCODING, ALLOW, CONTENT_RANGE, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
@@ -69,7 +78,11 @@ pub fn static_files_service(
         // `try_call` is `call` minus ServeDir's own I/O error handling; the
         // returned future owns everything it needs, so a clone per request
         // (cheap: a path and a few flags) is all it takes.
-        .service_fn(move |request: Request| serve_dir.clone().try_call(request))
+        .service_fn(move |mut request: Request| {
+            // No `Accept-Encoding` for `ServeDir` (see the module docs).
+            request.headers_mut().remove(ACCEPT_ENCODING);
+            serve_dir.clone().try_call(request)
+        })
 }
 // ANCHOR_END: static_files
 

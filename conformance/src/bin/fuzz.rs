@@ -70,10 +70,9 @@ fn main() -> anyhow::Result<ExitCode> {
         settings.threads,
     );
     println!(
-        "fuzz: {} differences, {} panics/hangs, {} known differences owned elsewhere, {} distinct findings kept",
+        "fuzz: {} differences, {} panics/hangs, {} distinct findings kept",
         report.differences,
         report.panics,
-        report.known_elsewhere,
         report.findings.len()
     );
     Ok(if report.is_clean() {

@@ -36,9 +36,6 @@ pub enum FindingKind {
     Hang,
     /// A response body failed while being read.
     BodyFailed,
-    /// A difference already known, in a part of the servers that other
-    /// work owns (see [`owned_elsewhere`]): counted and shown, not failed.
-    KnownElsewhere,
 }
 
 /// One finding, with what it takes to reproduce it.
@@ -79,16 +76,6 @@ impl std::fmt::Display for Finding {
 
 /// Judges one exchange: `None` when all is well.
 pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(FindingKind, String)> {
-    if let Some(known) = owned_elsewhere(request, raw, framework) {
-        return Some((
-            FindingKind::KnownElsewhere,
-            format!(
-                "{known}\nraw-server: {}\nframework-server: {}",
-                describe(raw),
-                describe(framework)
-            ),
-        ));
-    }
     let (raw, framework) = match (raw, framework) {
         (Outcome::Answered(raw), Outcome::Answered(framework)) => (raw, framework),
         _ => {
@@ -142,35 +129,6 @@ pub fn judge(request: &Built, raw: &Outcome, framework: &Outcome) -> Option<(Fin
         ));
     }
     None
-}
-
-/// Findings known and left to the work on static files, by what they look
-/// like; `None` for everything else.
-///
-/// When `Accept-Encoding` names `identity`, framework-server's `ServeDir`
-/// looks a file up under its name minus an empty last extension: for a
-/// name that does not exist, where raw-server answers `404`, it serves
-/// `pixel.png` for `pixel.png.`, or answers `416` or fails the body (`..\`
-/// becomes the folder itself). See the ignored case in
-/// `tests/static_files.rs`.
-pub fn owned_elsewhere(
-    request: &Built,
-    raw: &Outcome,
-    framework: &Outcome,
-) -> Option<&'static str> {
-    let static_path = raw_server::router::is_mounted_service(request.path());
-    let names_identity = request.header_values("accept-encoding").any(|value| {
-        value
-            .to_ascii_lowercase()
-            .windows(8)
-            .any(|w| w == b"identity")
-    });
-    let raw_not_found = matches!(raw, Outcome::Answered(observed) if observed.status == 404);
-    let framework_found =
-        !matches!(framework, Outcome::Answered(observed) if observed.status == 404);
-    (static_path && names_identity && raw_not_found && framework_found).then_some(
-        "static files: with `identity` accepted, ServeDir finds a name that does not exist",
-    )
 }
 
 /// One outcome on a line, its body as text.

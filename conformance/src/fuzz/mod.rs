@@ -60,8 +60,6 @@ pub struct Report {
     pub differences: u64,
     /// Cases where a panic escaped, a call hung or a body failed.
     pub panics: u64,
-    /// Differences known and owned by other work ([`judge::owned_elsewhere`]).
-    pub known_elsewhere: u64,
     /// One finding per distinct signature, up to [`Settings::keep`].
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
@@ -100,7 +98,6 @@ struct Shared {
     skipped: AtomicU64,
     differences: AtomicU64,
     panics: AtomicU64,
-    known_elsewhere: AtomicU64,
     findings: Mutex<Vec<Finding>>,
 }
 
@@ -116,7 +113,6 @@ pub fn run(settings: Settings, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Resul
         skipped: AtomicU64::new(0),
         differences: AtomicU64::new(0),
         panics: AtomicU64::new(0),
-        known_elsewhere: AtomicU64::new(0),
         findings: Mutex::new(Vec::new()),
     };
     std::thread::scope(|scope| {
@@ -145,7 +141,6 @@ pub fn run(settings: Settings, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Resul
         skipped: shared.skipped.load(Ordering::Relaxed),
         differences: shared.differences.load(Ordering::Relaxed),
         panics: shared.panics.load(Ordering::Relaxed),
-        known_elsewhere: shared.known_elsewhere.load(Ordering::Relaxed),
         findings,
         elapsed: started.elapsed(),
     })
@@ -199,7 +194,6 @@ fn record(
     let counter = match kind {
         FindingKind::Difference | FindingKind::ServerError => &shared.differences,
         FindingKind::Panic | FindingKind::Hang | FindingKind::BodyFailed => &shared.panics,
-        FindingKind::KnownElsewhere => &shared.known_elsewhere,
     };
     counter.fetch_add(1, Ordering::Relaxed);
     let signature = judge::signature(&request, kind, &details);
