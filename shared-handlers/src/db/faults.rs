@@ -18,6 +18,9 @@ pub(super) fn classify(error: Error) -> Error {
                 Some("the database is busy with other writes")
             }
             ErrorCode::ReadOnly => Some("the database is read-only, so nothing can be changed"),
+            // Seen under load when the machine's disk filled up: the write
+            // (or the write-ahead log growing) has nowhere to go.
+            ErrorCode::DiskFull => Some("the database's disk is full, so nothing can be stored"),
             ErrorCode::CannotOpen => Some(MISSING),
             // A file that is there but holds none of our tables is as good
             // as missing (SQLite reports it as a plain SQLITE_ERROR).
@@ -50,7 +53,7 @@ mod tests {
     }
 
     #[test]
-    fn busy_locked_read_only_and_missing_are_unavailable() {
+    fn busy_locked_read_only_full_and_missing_are_unavailable() {
         for (code, message) in [
             (rusqlite::ffi::SQLITE_BUSY_SNAPSHOT, "database is locked"),
             (
@@ -61,6 +64,7 @@ mod tests {
                 rusqlite::ffi::SQLITE_READONLY,
                 "attempt to write a readonly database",
             ),
+            (rusqlite::ffi::SQLITE_FULL, "database or disk is full"),
             (
                 rusqlite::ffi::SQLITE_CANTOPEN,
                 "unable to open database file",
