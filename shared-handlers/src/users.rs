@@ -7,7 +7,7 @@
 //! construction ([`UserName`], [`EmailAddress`]) — or into the list of every
 //! field that is wrong. Nothing past the parser ever re-checks a name.
 //!
-//! Decisions the issue left open, made here once for both servers:
+//! Decisions made here once, for both servers:
 //!
 //! - **names** are trimmed, then must be 1..=64 characters (Unicode scalar
 //!   values) with no control characters;

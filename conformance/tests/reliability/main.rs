@@ -31,6 +31,7 @@
 //! | `graceful_shutdown`     | SIGTERM with 1,000 requests in flight, with a slow client |
 //! | `abrupt_clients`        | connections reset mid-body and mid-response            |
 //! | `database_faults`       | a read-only, vanished or `kill -9`ed database       |
+//! | `startup`               | a database that cannot be opened; the private default |
 //! | `static_streaming`      | large static files stream: byte-identical, memory bounded |
 
 mod abrupt_clients;
@@ -40,6 +41,7 @@ mod descriptor_exhaustion;
 mod graceful_shutdown;
 mod slow_clients;
 mod slow_readers;
+mod startup;
 mod static_streaming;
 
 use std::net::SocketAddr;
