@@ -236,7 +236,9 @@ where
 }
 
 // ANCHOR: route_table
-/// The route table: which handler answers which catalogue endpoint.
+/// The route table: which handler answers which catalogue endpoint, in
+/// catalogue order (as framework-server's `app::router` lists them;
+/// `conformance/tests/route_tables.rs` checks both).
 ///
 /// The `match` is exhaustive, so adding an endpoint to the catalogue without
 /// a handler here is a compile error.
@@ -253,8 +255,6 @@ async fn dispatch(
         EndpointId::Updates => handlers::updates_apply(input, state).await,
         EndpointId::CachedQueries => handlers::cached_queries_list(input, state).await,
         EndpointId::Fortunes => handlers::fortunes_page(input, state).await,
-        EndpointId::AdminStats => handlers::admin_stats_show(input, state).await,
-        EndpointId::AdminPanic => handlers::admin_panic_show(input, state).await,
         EndpointId::UsersList => handlers::users::users_list(input, state).await,
         EndpointId::UsersCreate => handlers::users::users_create(input, state).await,
         EndpointId::UsersShow => handlers::users::users_show(input, state).await,
@@ -266,6 +266,8 @@ async fn dispatch(
         EndpointId::Home => pages::home_page(input, state).await,
         EndpointId::OpenApi => pages::openapi_show(input, state).await,
         EndpointId::StaticFiles => static_files::static_files_show(input, state).await,
+        EndpointId::AdminStats => handlers::admin_stats_show(input, state).await,
+        EndpointId::AdminPanic => handlers::admin_panic_show(input, state).await,
     }
 }
 // ANCHOR_END: route_table

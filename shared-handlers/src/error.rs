@@ -219,7 +219,8 @@ impl Error {
             Error::PayloadTooLarge { .. } => ("payload-too-large", "Payload Too Large"),
             Error::HostHeader(_) => ("bad-host", "Missing or repeated Host header"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
-            Error::Timeout { .. } => ("timeout", "Request Timeout"),
+            // Not "Request Timeout": that is 408's phrase, and this is a 503.
+            Error::Timeout { .. } => ("timeout", "Request took too long"),
             Error::Unavailable(_) => ("unavailable", "Service Unavailable"),
             Error::InvalidPathParam { .. } => ("invalid-path-parameter", "Invalid path parameter"),
             Error::InvalidJson(_) => ("invalid-json", "Malformed JSON body"),
