@@ -28,6 +28,7 @@
 //! | `slow_readers`          | readers that never read a large response: the write deadline |
 //! | `crowds`                | 10,000 keep-alive connections, the connection cap     |
 //! | `descriptor_exhaustion` | a server with 256 descriptors and 2,000 clients       |
+//! | `full_log`              | stderr on a full disk: requests and SIGTERM still work |
 //! | `graceful_shutdown`     | SIGTERM with 1,000 requests in flight, with a slow client |
 //! | `abrupt_clients`        | connections reset mid-body and mid-response            |
 //! | `database_faults`       | a read-only, vanished or `kill -9`ed database       |
@@ -38,6 +39,7 @@ mod abrupt_clients;
 mod crowds;
 mod database_faults;
 mod descriptor_exhaustion;
+mod full_log;
 mod graceful_shutdown;
 mod slow_clients;
 mod slow_readers;
