@@ -1,4 +1,8 @@
-//! The logic of the benchmark endpoints (`../shared/METHOD.md`, section 3).
+//! The logic of the benchmark endpoints, after the TechEmpower Framework
+//! Benchmarks test types: `/json` builds and serialises its object on every
+//! request, `/db` and `/queries` read one random `World` row per query,
+//! `/queries`, `/updates` and `/cached-queries` clamp their count to 1..=500,
+//! and `/fortunes` adds one row at request time and sorts by message.
 //!
 //! Every function here is what a handler calls after extraction and before
 //! building the response. No HTTP in sight: inputs are domain values, outputs
