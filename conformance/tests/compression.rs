@@ -47,7 +47,7 @@ fn is_openapi(body: &[u8]) -> Result<(), String> {
 }
 
 fn is_css(body: &[u8]) -> Result<(), String> {
-    let expected = std::fs::read(shared_handlers::state::default_static_dir().join("style.css"))
+    let expected = std::fs::read(shared_handlers::config::default_static_dir().join("style.css"))
         .map_err(|e| e.to_string())?;
     (body == expected.as_slice())
         .then_some(())

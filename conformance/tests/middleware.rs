@@ -39,7 +39,7 @@ fn stats_after_one_panic(body: &[u8]) -> Result<(), String> {
 }
 
 fn is_css(body: &[u8]) -> Result<(), String> {
-    let expected = std::fs::read(shared_handlers::state::default_static_dir().join("style.css"))
+    let expected = std::fs::read(shared_handlers::config::default_static_dir().join("style.css"))
         .map_err(|e| e.to_string())?;
     (body == expected.as_slice())
         .then_some(())
@@ -47,7 +47,7 @@ fn is_css(body: &[u8]) -> Result<(), String> {
 }
 
 fn is_css_prefix(body: &[u8]) -> Result<(), String> {
-    let expected = std::fs::read(shared_handlers::state::default_static_dir().join("style.css"))
+    let expected = std::fs::read(shared_handlers::config::default_static_dir().join("style.css"))
         .map_err(|e| e.to_string())?;
     (body == &expected[..1100])
         .then_some(())

@@ -12,7 +12,7 @@ use conformance::cases::{
     Body::{self, *},
     Case, PROBLEM, get, not_allowed, not_found, request, run_cases,
 };
-use shared_handlers::state::default_static_dir;
+use shared_handlers::config::default_static_dir;
 
 const HTML: &str = "text/html";
 const CSS: &str = "text/css";

@@ -5,8 +5,9 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use shared_handlers::config::default_static_dir;
 use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
-use shared_handlers::state::{default_database_path, default_static_dir};
+use shared_handlers::state::default_database_path;
 use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;

@@ -45,7 +45,7 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
-// ANCHOR: rejection
+// ANCHOR: query_rejection
 /// axum's own rejection for a query string it cannot deserialize, mapped to
 /// our error so it reaches the client in the problem format.
 impl From<QueryRejection> for ApiError {
@@ -53,7 +53,7 @@ impl From<QueryRejection> for ApiError {
         ApiError(Error::invalid_query(rejection.body_text()))
     }
 }
-// ANCHOR_END: rejection
+// ANCHOR_END: query_rejection
 
 // ANCHOR: json_rejection
 /// `Json`'s rejections: its status codes are already the ones we want

@@ -13,12 +13,12 @@ use shared_handlers::AppState;
 
 use crate::error::ApiError;
 
-// ANCHOR: query_extractor
+// ANCHOR: query_params
 /// axum's `Query`, rejecting with [`ApiError`].
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
-// ANCHOR_END: query_extractor
+// ANCHOR_END: query_params
 
 // ANCHOR: path_param
 /// axum's `Path`, rejecting with [`ApiError`].

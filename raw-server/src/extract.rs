@@ -32,7 +32,7 @@ use shared_handlers::catalogue::content_type;
 
 use crate::router::PathParams;
 
-// ANCHOR: query_param
+// ANCHOR: query_params
 /// The percent-decoded value of query parameter `name`, if present.
 ///
 /// `?queries=5` → `Some("5")`, `?queries=` and `?queries` → `Some("")`,
@@ -68,7 +68,7 @@ pub fn query_params<const N: usize>(
     }
     Ok(found)
 }
-// ANCHOR_END: query_param
+// ANCHOR_END: query_params
 
 // ANCHOR: path_param
 /// Path parameter `name`, percent-decoded and parsed as a `T`.

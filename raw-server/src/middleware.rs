@@ -1,15 +1,16 @@
 //! The middleware chain, by hand.
 //!
 //! In axum each of these is a tower `Layer` stacked on the router; here each
-//! is a plain function, and [`crate::handle`] calls them in order — the same
+//! is a plain function, and [`crate::app::handle`] calls them in order — the same
 //! order as framework-server's layers:
 //!
 //! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
 //! 5. body size limit → 6. compression → 7. panic catcher →
 //! 8. request counters → 9. admin token → handler
 //!
-//! (5, 8 and 9 run inside `route_and_call` in `lib.rs`, because they need
-//! to know which endpoint the request is for.)
+//! Every step lives here. [`crate::app`] calls 1–4, 6 and 7 around routing
+//! and 8 and 9 after it, because they need to know which endpoint the
+//! request is for; 5 is applied by the extractors as they read the body.
 
 use std::future::Future;
 use std::io::Write;
@@ -22,16 +23,20 @@ use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use futures_util::FutureExt;
+use http::header::AUTHORIZATION;
 use http::header::{
     ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
     HOST, VARY,
 };
+use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Frame};
+use shared_handlers::catalogue::Endpoint;
 use shared_handlers::error::panic_message;
-use shared_handlers::{Error, host, request_id};
+use shared_handlers::{AppState, Error, auth, host, request_id};
 
+use crate::router::Routed;
 use crate::static_files::FileBody;
 use crate::{BoxError, HttpResponse, response};
 
@@ -210,12 +215,6 @@ fn parse_qvalue(text: &str) -> Option<u16> {
     (weight <= 1000).then_some(weight)
 }
 
-/// Marks a response that must go out uncompressed: `route_and_call` puts
-/// it on the answer of an endpoint the catalogue marks `compress: false`
-/// (the benchmark endpoints), since this step runs outside routing.
-#[derive(Debug, Clone, Copy)]
-pub struct Uncompressed;
-
 /// Whether this response may be compressed at all (endpoint, size and
 /// type). If so it varies by `Accept-Encoding`, whether or not *this*
 /// client asked.
@@ -279,6 +278,21 @@ pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpRespon
 }
 // ANCHOR_END: compression
 
+// ANCHOR: mark_uncompressed
+/// Marks a response that must go out uncompressed (see [`compressible`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// Step 6, part two: the compression step runs outside routing, so the
+/// catalogue's `compress: false` (the benchmark endpoints) travels to it on
+/// the response.
+pub fn mark_uncompressed(endpoint: &Endpoint, response: &mut HttpResponse) {
+    if !endpoint.compress {
+        response.extensions_mut().insert(Uncompressed);
+    }
+}
+// ANCHOR_END: mark_uncompressed
+
 // ANCHOR: catch_panic
 /// Step 7: a panicking handler becomes a `500`, not a dead connection.
 ///
@@ -293,6 +307,45 @@ pub async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpRes
     }
 }
 // ANCHOR_END: catch_panic
+
+// ANCHOR: request_stats
+/// Step 8: count the request for its endpoint. It runs after routing, as
+/// axum's route-level middleware does; requests that matched no endpoint
+/// (404, 405) count as unmatched.
+pub fn count_requests(state: &AppState, routed: &Routed) {
+    state.stats().record(match routed {
+        Routed::Found(endpoint, _) => Some(endpoint),
+        _ => None,
+    });
+}
+// ANCHOR_END: request_stats
+
+// ANCHOR: admin_auth
+/// Step 9: everything under `/admin/` needs the token, even paths that do
+/// not exist there: a stranger learns nothing about what is behind the door.
+/// Returns the `401` to send instead of the handler's answer, if any.
+pub fn require_admin_token(
+    parts: &Parts,
+    state: &AppState,
+    routed: &Routed,
+) -> Option<HttpResponse> {
+    if !auth::is_admin_path(parts.uri.path()) {
+        return None;
+    }
+    let presented = parts
+        .headers
+        .get(AUTHORIZATION)
+        .map(|value| value.as_bytes());
+    let error = auth::check_bearer(presented, &state.config().admin_token).err()?;
+    let rejected = response::error_response(error);
+    // axum puts `Allow` on every answer from a route's method-not-allowed
+    // path, this 401 included; we do the same to match.
+    Some(match routed {
+        Routed::MethodNotAllowed { allow } => response::with_allow(rejected, allow),
+        _ => rejected,
+    })
+}
+// ANCHOR_END: admin_auth
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,8 @@
 //! Application settings both servers read: the same values, so the same
 //! limits apply on both sides.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use crate::state::default_static_dir;
 
 /// The admin token used when none is configured. Fine on a laptop, printed
 /// in the docs on purpose: set `--admin-token` (or `FRAMEWORTH_ADMIN_TOKEN`)
@@ -55,4 +53,18 @@ impl Default for AppConfig {
             static_dir: default_static_dir(),
         }
     }
+}
+
+/// Where `/static/...` files come from when `--static-dir` is not given: the
+/// `static/` folder at the root of the repository, found through this
+/// crate's manifest directory *at compile time*.
+///
+/// That is right for `cargo run` and for the tests, which always run inside
+/// the checkout. A binary copied elsewhere needs `--static-dir` (or
+/// `FRAMEWORTH_STATIC_DIR`); a real deployment would ship the folder next
+/// to the binary or embed the files.
+pub fn default_static_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("static")
 }

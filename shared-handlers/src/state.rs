@@ -1,7 +1,7 @@
 //! [`AppState`]: what every handler needs, shared by all requests.
 //!
 //! That is the settings (among them the folder `/static/...` serves files
-//! from, see [`default_static_dir`]), the database, the cache and the
+//! from, see [`crate::config::default_static_dir`]), the database, the cache and the
 //! request counters.
 //!
 //! Cloning it is cheap (one `Arc`), so both servers hand a clone to every
@@ -49,20 +49,6 @@ pub fn default_database_path() -> Result<PathBuf, Error> {
         )
     })?;
     Ok(data.join("frameworth").join("frameworth.sqlite3"))
-}
-
-/// Where `/static/...` files come from when `--static-dir` is not given: the
-/// `static/` folder at the root of the repository, found through this
-/// crate's manifest directory *at compile time*.
-///
-/// That is right for `cargo run` and for the tests, which always run inside
-/// the checkout. A binary copied elsewhere needs `--static-dir` (or
-/// `FRAMEWORTH_STATIC_DIR`); a real deployment would ship the folder next
-/// to the binary or embed the files.
-pub fn default_static_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("static")
 }
 
 /// The connection pool size when the caller has no opinion: enough for

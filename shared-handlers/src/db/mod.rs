@@ -39,8 +39,8 @@ pub use seed::{FORTUNES, WORLD_ROWS};
 pub use write::{BUSY_TIMEOUT, WRITE_RETRIES};
 
 use crate::error::Error;
+use crate::model::user::{NewUser, User, UserListQuery};
 use crate::model::{Fortune, World};
-use crate::users::{NewUser, User, UserListQuery};
 use file::WatchedFile;
 
 /// How long a request waits for a pooled connection before it is answered

@@ -49,7 +49,7 @@ async fn updates_are_persisted_before_they_are_returned() {
 }
 
 fn new_user(name: &str, email: &str) -> NewUser {
-    NewUser::parse(crate::users::UserBody {
+    NewUser::parse(crate::model::user::UserBody {
         name: Some(name.into()),
         email: Some(email.into()),
     })

@@ -1,7 +1,10 @@
 //! Domain types. They serialize to exactly the JSON the benchmark rules
-//! prescribe, so both servers produce the same bytes from them.
+//! prescribe, so both servers produce the same bytes from them. The users
+//! resource's types are in [`user`].
 
 use serde::Serialize;
+
+pub mod user;
 
 /// The greeting of `/json`: `{"message":"Hello, World!"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
