@@ -5,6 +5,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use shared_handlers::chain::Chain;
 use shared_handlers::config::default_static_dir;
 use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
 use shared_handlers::state::default_database_path;
@@ -77,6 +78,14 @@ pub struct ServerArgs {
     /// process exits anyway, in milliseconds [default: 10000]
     #[arg(long)]
     pub drain_timeout_ms: Option<u64>,
+
+    /// How much of the middleware chain runs: `full`, `none` (routing and
+    /// handlers alone), or `up-to=STEP` with STEP one of request-id,
+    /// access-log, host-check, timeout, body-limit, compression,
+    /// panic-catcher, counters, admin-token. For measurements only: without
+    /// admin-token `/admin/` is open, without body-limit bodies are unbounded.
+    #[arg(long, env = "FRAMEWORTH_MIDDLEWARE", default_value_t = Chain::FULL)]
+    pub middleware: Chain,
 }
 
 impl ServerArgs {
@@ -87,6 +96,7 @@ impl ServerArgs {
             body_limit: self.body_limit,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             static_dir: self.static_dir.clone().unwrap_or_else(default_static_dir),
+            middleware: self.middleware,
         }
     }
 

@@ -5,12 +5,14 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_request};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use shared_handlers::catalogue::{
     ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, CONTACT_SUBMIT, DB, DELAY_SHOW, FORTUNES, HOME, JSON,
     OPENAPI, PLAINTEXT, QUERIES, STATIC_FILES, UPDATES, USERS_CREATE, USERS_DELETE, USERS_LIST,
     USERS_REPLACE, USERS_SHOW, VISITS_SHOW,
 };
+use shared_handlers::chain::Step;
 use shared_handlers::{AppState, SERVER_NAME, request_id};
 use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
@@ -70,8 +72,17 @@ pub fn router(state: AppState) -> Router {
 // ANCHOR: middleware_chain
 /// The middleware chain, outermost first (`ServiceBuilder` reads top-down).
 /// `Router::layer` wraps every route and the fallbacks, *after* routing.
+///
+/// `--middleware` may shorten the chain to measure it: each step is an
+/// `option_layer`, present or not, and a step of several layers is one
+/// `ServiceBuilder` so that it comes and goes as a whole. A present and an
+/// absent step must answer with the same type, so the steps whose layers
+/// wrap the response body (trace, compression, panic catcher) turn it back
+/// into axum's `Response` at once — the boxing `Router::layer` or the next
+/// `from_fn` would do anyway, done one layer earlier.
 fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
     let config = state.config();
+    let on = |step: Step| config.middleware.runs(step);
     let request_id = HeaderName::from_static(request_id::HEADER);
     routes.layer(
         ServiceBuilder::new()
@@ -79,35 +90,56 @@ fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppStat
                 header::SERVER,
                 HeaderValue::from_static(SERVER_NAME),
             ))
-            .layer(map_request(middleware::drop_insane_request_id)) // 1. request id
-            .layer(SetRequestIdLayer::new(
-                request_id.clone(),
-                middleware::NewRequestId,
-            ))
-            .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(
-                TraceLayer::new_for_http() // 2. access log
-                    .make_span_with(middleware::access_log_span)
-                    .on_response(middleware::access_log_line),
-            )
-            .layer(from_fn(middleware::require_host)) // 3. Host check
-            .layer(HandleErrorLayer::new(middleware::timeout_error(
-                config.request_timeout,
-            ))) // 4. timeout
-            .layer(TimeoutLayer::new(config.request_timeout))
-            .layer(DefaultBodyLimit::max(config.body_limit)) // 5. body limit
-            .layer(from_fn(middleware::drain_refused_body)) // 5. ...and drain what it refused
-            .layer(CompressionLayer::new().compress_when(middleware::compression_predicate())) // 6. compression
-            .layer(from_fn(middleware::mark_uncompressed)) // 6. ...not for benchmark endpoints
-            .layer(CatchPanicLayer::custom(middleware::panic_response)) // 7. panic catcher
-            .layer(from_fn_with_state(
-                state.clone(),
-                middleware::count_requests,
-            )) // 8. counters
-            .layer(from_fn_with_state(
-                state.clone(),
-                middleware::require_admin_token,
-            )), // 9. admin token
+            .option_layer(on(Step::RequestId).then(|| {
+                ServiceBuilder::new() // 1. request id
+                    .layer(map_request(middleware::drop_insane_request_id))
+                    .layer(SetRequestIdLayer::new(
+                        request_id.clone(),
+                        middleware::NewRequestId,
+                    ))
+                    .layer(PropagateRequestIdLayer::new(request_id))
+            }))
+            .option_layer(on(Step::AccessLog).then(|| {
+                ServiceBuilder::new() // 2. access log
+                    .map_response(IntoResponse::into_response)
+                    .layer(
+                        TraceLayer::new_for_http()
+                            .make_span_with(middleware::access_log_span)
+                            .on_response(middleware::access_log_line),
+                    )
+            }))
+            .option_layer(on(Step::HostCheck).then(|| from_fn(middleware::require_host))) // 3. Host check
+            .option_layer(on(Step::Timeout).then(|| {
+                ServiceBuilder::new() // 4. timeout
+                    .layer(HandleErrorLayer::new(middleware::timeout_error(
+                        config.request_timeout,
+                    )))
+                    .layer(TimeoutLayer::new(config.request_timeout))
+            }))
+            .option_layer(on(Step::BodyLimit).then(|| {
+                ServiceBuilder::new() // 5. body limit, and drain what it refused
+                    .layer(DefaultBodyLimit::max(config.body_limit))
+                    .layer(from_fn(middleware::drain_refused_body))
+            }))
+            .option_layer(on(Step::Compression).then(|| {
+                ServiceBuilder::new() // 6. compression, not for benchmark endpoints
+                    .map_response(IntoResponse::into_response)
+                    .layer(
+                        CompressionLayer::new().compress_when(middleware::compression_predicate()),
+                    )
+                    .layer(from_fn(middleware::mark_uncompressed))
+            }))
+            .option_layer(on(Step::PanicCatcher).then(|| {
+                ServiceBuilder::new() // 7. panic catcher
+                    .map_response(IntoResponse::into_response)
+                    .layer(CatchPanicLayer::custom(middleware::panic_response))
+            }))
+            .option_layer(on(Step::Counters).then(|| {
+                from_fn_with_state(state.clone(), middleware::count_requests) // 8. counters
+            }))
+            .option_layer(on(Step::AdminToken).then(|| {
+                from_fn_with_state(state.clone(), middleware::require_admin_token) // 9. admin token
+            })),
     )
 }
 // ANCHOR_END: middleware_chain

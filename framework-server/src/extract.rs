@@ -46,7 +46,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let limit = AppState::from_ref(state).config().body_limit;
+        let limit = AppState::from_ref(state).config().body_limit_in_force();
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
             Err(rejection) => Err(ApiError::from(rejection).with_body_limit(limit)),
@@ -69,7 +69,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let limit = AppState::from_ref(state).config().body_limit;
+        let limit = AppState::from_ref(state).config().body_limit_in_force();
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(Form(value)),
             Err(rejection) => Err(ApiError::from(rejection).with_body_limit(limit)),

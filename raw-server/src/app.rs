@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::Request;
 use hyper::body::Body;
+use shared_handlers::chain::Step;
 use shared_handlers::{AppState, EndpointId, Error, request_id};
 
 use crate::router::{self, Routed};
@@ -24,25 +25,52 @@ where
     B::Error: Into<BoxError>,
 {
     // ANCHOR: middleware_chain
-    let request_id = middleware::request_id(request.headers()); // 1. request id
-    let access_log = middleware::AccessLog::start(&request); // 2. access log
-    let mut response = match middleware::check_host(&request) {
-        // 3. Host check
+    // `--middleware` may shorten the chain to measure it; each step asks.
+    let chain = state.config().middleware;
+    let request_id = chain
+        .runs(Step::RequestId)
+        .then(|| middleware::request_id(request.headers())); // 1. request id
+    let access_log = chain
+        .runs(Step::AccessLog)
+        .then(|| middleware::AccessLog::start(&request)); // 2. access log
+    let host = if chain.runs(Step::HostCheck) {
+        middleware::check_host(&request) // 3. Host check
+    } else {
+        Ok(())
+    };
+    let mut response = match host {
         Err(error) => refused_host(&request, error),
         Ok(()) => {
             let gzip = middleware::accepts_gzip(request.headers());
             // 4. timeout, around 6. compression, around 7. the panic catcher
-            middleware::timeout(state.config().request_timeout, async {
-                let response = middleware::catch_panic(route_and_call(request, state)).await;
-                middleware::compress(response, gzip)
-            })
-            .await
+            let work = async {
+                let answer = route_and_call(request, state);
+                let response = if chain.runs(Step::PanicCatcher) {
+                    middleware::catch_panic(answer).await
+                } else {
+                    answer.await
+                };
+                if chain.runs(Step::Compression) {
+                    middleware::compress(response, gzip)
+                } else {
+                    response
+                }
+            };
+            if chain.runs(Step::Timeout) {
+                middleware::timeout(state.config().request_timeout, work).await
+            } else {
+                work.await
+            }
         }
     };
-    response
-        .headers_mut()
-        .insert(request_id::HEADER, request_id);
-    access_log.finish(response.status());
+    if let Some(request_id) = request_id {
+        response
+            .headers_mut()
+            .insert(request_id::HEADER, request_id);
+    }
+    if let Some(access_log) = access_log {
+        access_log.finish(response.status());
+    }
     response
     // ANCHOR_END: middleware_chain
 }
@@ -74,8 +102,13 @@ where
     let (parts, body) = request.into_parts();
     let routed = router::route(&parts.method, parts.uri.path());
 
-    middleware::count_requests(state, &routed); // 8. request counters
-    if let Some(rejected) = middleware::require_admin_token(&parts, state, &routed) {
+    let chain = state.config().middleware;
+    if chain.runs(Step::Counters) {
+        middleware::count_requests(state, &routed); // 8. request counters
+    }
+    if chain.runs(Step::AdminToken)
+        && let Some(rejected) = middleware::require_admin_token(&parts, state, &routed)
+    {
         return rejected; // 9. admin token
     }
 
@@ -96,7 +129,9 @@ where
             };
             let answer = dispatch(endpoint.id, input, state);
             let mut response = answer.await.unwrap_or_else(response::error_response);
-            middleware::mark_uncompressed(endpoint, &mut response); // 6. (which endpoints)
+            if chain.runs(Step::Compression) {
+                middleware::mark_uncompressed(endpoint, &mut response); // 6. (which endpoints)
+            }
             response
         }
         Routed::NotFound => response::error_response(Error::NoRoute {

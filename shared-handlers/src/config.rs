@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::chain::{Chain, Step};
+
 /// The admin token used when none is configured. Fine on a laptop, printed
 /// in the docs on purpose: set `--admin-token` (or `FRAMEWORTH_ADMIN_TOKEN`)
 /// anywhere else.
@@ -42,6 +44,21 @@ pub struct AppConfig {
     pub request_timeout: Duration,
     /// The folder `/static/...` serves files from.
     pub static_dir: PathBuf,
+    /// How much of the middleware chain runs (`full` unless measuring).
+    pub middleware: Chain,
+}
+
+impl AppConfig {
+    /// The body limit the extractors apply: [`AppConfig::body_limit`], or,
+    /// when `--middleware` leaves out the body-limit step, the 2 MiB default
+    /// (the limit axum's extractors apply by themselves without the layer).
+    pub fn body_limit_in_force(&self) -> usize {
+        if self.middleware.runs(Step::BodyLimit) {
+            self.body_limit
+        } else {
+            DEFAULT_BODY_LIMIT
+        }
+    }
 }
 
 impl Default for AppConfig {
@@ -51,6 +68,7 @@ impl Default for AppConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             static_dir: default_static_dir(),
+            middleware: Chain::FULL,
         }
     }
 }

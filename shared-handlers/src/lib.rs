@@ -14,7 +14,7 @@
 //! |---------------|--------------------------------------------------------------------|
 //! | [`catalogue`] | the one table of endpoints every other part of the project reads   |
 //! | [`error`]     | the domain error enum and the RFC 9457 problem format it renders to |
-//! | [`model`]     | domain types: `World`, `Fortune`, `Message`                        |
+//! | [`model`]     | domain types: `World`, `Fortune`, `Message`, and the users'        |
 //! | [`params`]    | query-count parsing and clamping, written once for both servers    |
 //! | [`db`]        | embedded SQLite: pool, seeding, queries, writes that wait for the lock |
 //! | [`cache`]     | the in-process `World` cache primed at start-up                    |
@@ -22,6 +22,7 @@
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
 //! | [`admin`]     | the logic of the `/admin/` endpoints                               |
 //! | [`config`]    | [`AppConfig`]: admin token, body limit, request timeout            |
+//! | [`chain`]     | the middleware chain's steps in order, and how much of it runs     |
 //! | [`request_id`]| the request-id policy: echo sane ids, generate the rest            |
 //! | [`auth`]      | constant-time bearer-token check for `/admin/`                     |
 //! | [`host`]      | the RFC 9112 `Host` header rule                                    |
@@ -40,6 +41,7 @@ pub mod auth;
 pub mod benchmark;
 pub mod cache;
 pub mod catalogue;
+pub mod chain;
 pub mod config;
 pub mod contact;
 pub mod db;

@@ -18,7 +18,7 @@ use shared_handlers::AppConfig;
 
 mod expect;
 
-pub use expect::{check_expected, parse_json};
+pub use expect::{check_expected, check_expected_under, parse_json};
 
 use crate::compare::{decode_gzip, disagreements};
 use crate::{Observed, Target, client, fetch, raw_exchange, start_all_with};
@@ -208,6 +208,7 @@ pub async fn run_cases(cases: &[Case]) -> usize {
 
 /// Like [`run_cases`], on servers started with these settings.
 pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
+    let chain = config.middleware;
     let targets: Vec<Target> = start_all_with(config).await.expect("servers start");
     let client = client();
     let mut failures = Vec::new();
@@ -244,7 +245,7 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
                     continue;
                 }
             };
-            if let Err(failure) = check_expected(case, &observed) {
+            if let Err(failure) = check_expected_under(chain, case, &observed) {
                 failures.push(format!(
                     "{} on {}: {failure}",
                     case.label(),

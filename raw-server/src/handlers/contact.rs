@@ -10,7 +10,12 @@ use crate::{HttpResponse, Input};
 
 // ANCHOR: contact_submit
 pub async fn contact_submit(input: Input, state: &AppState) -> Result<HttpResponse, Error> {
-    let form: ContactForm = form_body(&input.parts, input.body, state.config().body_limit).await?;
+    let form: ContactForm = form_body(
+        &input.parts,
+        input.body,
+        state.config().body_limit_in_force(),
+    )
+    .await?;
     let contact = Contact::parse(form)?;
     response::json(&contact::submit(contact))
 }

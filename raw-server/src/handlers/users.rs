@@ -28,7 +28,12 @@ pub async fn users_list(input: Input, state: &AppState) -> Result<HttpResponse, 
 
 // ANCHOR: users_create
 pub async fn users_create(input: Input, state: &AppState) -> Result<HttpResponse, Error> {
-    let body: UserBody = json_body(&input.parts, input.body, state.config().body_limit).await?;
+    let body: UserBody = json_body(
+        &input.parts,
+        input.body,
+        state.config().body_limit_in_force(),
+    )
+    .await?;
     let new_user = NewUser::parse(body)?;
     let user = users::create(state, new_user).await?;
     response::created(&user.location(), &user)
@@ -47,7 +52,12 @@ pub async fn users_show(input: Input, state: &AppState) -> Result<HttpResponse, 
 pub async fn users_replace(input: Input, state: &AppState) -> Result<HttpResponse, Error> {
     // The path first, then the body: the order axum runs the extractors in.
     let id: i64 = path_param(&input.params, "id")?;
-    let body: UserBody = json_body(&input.parts, input.body, state.config().body_limit).await?;
+    let body: UserBody = json_body(
+        &input.parts,
+        input.body,
+        state.config().body_limit_in_force(),
+    )
+    .await?;
     let new_user = NewUser::parse(body)?;
     let user = users::replace(state, id, new_user).await?;
     response::json(&user)
