@@ -46,87 +46,109 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let workers = workers.max(1);
-    let shutdown = CancellationToken::new();
     match flavor {
         RuntimeFlavor::CurrentThread | RuntimeFlavor::MultiThread => {
-            let runtime = if flavor == RuntimeFlavor::CurrentThread {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?
-            } else {
-                tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(workers)
-                    .enable_all()
-                    .build()?
-            };
-            let listener = bind(addr, false).with_context(|| format!("cannot listen on {addr}"))?;
-            let result = runtime.block_on(async {
-                let signals = Signals::install().context("cannot install signal handlers")?;
-                announce(listener.local_addr()?);
-                let listener = TcpListener::from_std(listener)?;
-                tokio::spawn(cancel_on_signal(signals, shutdown.clone()));
-                serve_on(listener, shutdown).await
-            });
-            abandon_leftovers(runtime);
-            result
+            launch_one(addr, flavor, workers, serve_on)
         }
-        RuntimeFlavor::PerCore => {
-            // Bind the first socket (possibly on port 0), then the others on
-            // the port the kernel picked, all with SO_REUSEPORT.
-            let first = bind(addr, true).with_context(|| format!("cannot listen on {addr}"))?;
-            let bound = first.local_addr()?;
-            let mut listeners = vec![first];
-            for _ in 1..workers {
-                listeners
-                    .push(bind(bound, true).with_context(|| format!("cannot listen on {bound}"))?);
-            }
-            // The main thread only waits for a signal (or for a worker to
-            // stop); its handlers are installed before we announce.
-            let signal_runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let signals = {
-                let _inside = signal_runtime.enter();
-                Signals::install().context("cannot install signal handlers")?
-            };
-            announce(bound);
+        RuntimeFlavor::PerCore => launch_per_core(addr, workers, serve_on),
+    }
+}
 
-            let serve_on = Arc::new(serve_on);
-            let mut threads = Vec::with_capacity(workers);
-            for (index, listener) in listeners.into_iter().enumerate() {
-                let serve_on = Arc::clone(&serve_on);
-                let shutdown = shutdown.clone();
-                let thread = std::thread::Builder::new()
-                    .name(format!("worker-{index}"))
-                    .spawn(move || -> anyhow::Result<()> {
-                        let runtime = tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()?;
-                        let result = runtime.block_on(async {
-                            let listener = TcpListener::from_std(listener)?;
-                            serve_on(listener, shutdown.clone()).await
-                        });
-                        abandon_leftovers(runtime);
-                        // One worker failing takes the others down with it,
-                        // rather than leaving a server with fewer cores.
-                        shutdown.cancel();
-                        result
-                    })?;
-                threads.push(thread);
-            }
+/// `current-thread` and `multi-thread`: one runtime, one listener.
+fn launch_one<F, Fut>(
+    addr: SocketAddr,
+    flavor: RuntimeFlavor,
+    workers: usize,
+    serve_on: F,
+) -> anyhow::Result<()>
+where
+    F: Fn(TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let shutdown = CancellationToken::new();
+    let runtime = if flavor == RuntimeFlavor::CurrentThread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()?
+    };
+    let listener = bind(addr, false).with_context(|| format!("cannot listen on {addr}"))?;
+    let result = runtime.block_on(async {
+        let signals = Signals::install().context("cannot install signal handlers")?;
+        announce(listener.local_addr()?);
+        let listener = TcpListener::from_std(listener)?;
+        tokio::spawn(cancel_on_signal(signals, shutdown.clone()));
+        serve_on(listener, shutdown).await
+    });
+    abandon_leftovers(runtime);
+    result
+}
 
-            signal_runtime.block_on(cancel_on_signal(signals, shutdown));
-            let mut result = Ok(());
-            for thread in threads {
-                match thread.join() {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => result = Err(e),
-                    Err(_) => result = Err(anyhow::anyhow!("a worker thread panicked")),
-                }
-            }
-            result
+/// `per-core`: one current-thread runtime per worker thread, each with its
+/// own `SO_REUSEPORT` listener on the same port; the main thread only waits
+/// for a signal (or for a worker to stop).
+fn launch_per_core<F, Fut>(addr: SocketAddr, workers: usize, serve_on: F) -> anyhow::Result<()>
+where
+    F: Fn(TcpListener, CancellationToken) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let shutdown = CancellationToken::new();
+    // Bind the first socket (possibly on port 0), then the others on the
+    // port the kernel picked, all with SO_REUSEPORT.
+    let first = bind(addr, true).with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = first.local_addr()?;
+    let mut listeners = vec![first];
+    for _ in 1..workers {
+        listeners.push(bind(bound, true).with_context(|| format!("cannot listen on {bound}"))?);
+    }
+    // The signal handlers are installed before we announce.
+    let signal_runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let signals = {
+        let _inside = signal_runtime.enter();
+        Signals::install().context("cannot install signal handlers")?
+    };
+    announce(bound);
+
+    let serve_on = Arc::new(serve_on);
+    let mut threads = Vec::with_capacity(workers);
+    for (index, listener) in listeners.into_iter().enumerate() {
+        let serve_on = Arc::clone(&serve_on);
+        let shutdown = shutdown.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("worker-{index}"))
+            .spawn(move || -> anyhow::Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let result = runtime.block_on(async {
+                    let listener = TcpListener::from_std(listener)?;
+                    serve_on(listener, shutdown.clone()).await
+                });
+                abandon_leftovers(runtime);
+                // One worker failing takes the others down with it, rather
+                // than leaving a server with fewer cores.
+                shutdown.cancel();
+                result
+            })?;
+        threads.push(thread);
+    }
+
+    signal_runtime.block_on(cancel_on_signal(signals, shutdown));
+    let mut result = Ok(());
+    for thread in threads {
+        match thread.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => result = Err(e),
+            Err(_) => result = Err(anyhow::anyhow!("a worker thread panicked")),
         }
     }
+    result
 }
 
 // ANCHOR: abandon_leftovers

@@ -107,20 +107,20 @@ pub async fn serve<S, B>(
     // Stop accepting: closing the listener makes new connects fail fast
     // instead of waiting in the kernel's backlog for a server that is leaving.
     drop(listener);
-    // Idle keep-alive connections close now; busy ones after their response.
+    drain(graceful, connections, settings.drain_timeout).await;
+}
+
+/// The shutdown half of [`serve`]: idle keep-alive connections close now,
+/// busy ones after their response, and whatever is still open after
+/// `deadline` is aborted.
+async fn drain(graceful: GracefulShutdown, mut connections: JoinSet<()>, deadline: Duration) {
     let drained = graceful.shutdown();
     let all_done = async {
         drained.await;
         while connections.join_next().await.is_some() {}
     };
-    if tokio::time::timeout(settings.drain_timeout, all_done)
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            "drain deadline of {:?} passed; closing the connections still open",
-            settings.drain_timeout
-        );
+    if tokio::time::timeout(deadline, all_done).await.is_err() {
+        tracing::warn!("drain deadline of {deadline:?} passed; closing the connections still open");
     }
     connections.shutdown().await;
 }
