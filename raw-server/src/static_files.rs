@@ -88,15 +88,9 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         .first_raw()
         .unwrap_or("application/octet-stream");
     let head = input.parts.method == Method::HEAD;
-    let (file, size, modified) = open(&path, head).await.map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound
-        | io::ErrorKind::PermissionDenied
-        | io::ErrorKind::NotADirectory
-        | io::ErrorKind::InvalidInput
-        | io::ErrorKind::InvalidFilename => not_found(),
-        _ => Error::out_of_descriptors(&e)
-            .unwrap_or_else(|| Error::Internal(format!("reading {}: {e}", path.display()))),
-    })?;
+    let (file, size, modified) = open(&path, head)
+        .await
+        .map_err(|e| open_error(&e, &path).unwrap_or_else(not_found))?;
     let last_modified = modified.map(HttpDate::from);
 
     // The "shared logic" of this endpoint is HTTP itself: conditions first,
@@ -116,14 +110,7 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
     let (status, range) = match range {
         None => (StatusCode::OK, None),
         Some(Some(range)) => (StatusCode::PARTIAL_CONTENT, Some(range)),
-        Some(None) => {
-            let refusal = response::error_response(Error::RangeNotSatisfiable);
-            return Ok(response::with_header(
-                refusal,
-                CONTENT_RANGE,
-                &format!("bytes */{size}"),
-            ));
-        }
+        Some(None) => return Ok(range_not_satisfiable(size)),
     };
     // An empty file asked for `bytes=0-` is the range 0..=0 of nothing:
     // `206` with no bytes, as `ServeDir` answers it.
@@ -153,6 +140,30 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         headers.insert(CONTENT_RANGE, header_value(&content_range));
     }
     Ok(response)
+}
+
+/// `416`, saying how long the file is (`Content-Range: bytes */size`).
+fn range_not_satisfiable(size: u64) -> HttpResponse {
+    let refusal = response::error_response(Error::RangeNotSatisfiable);
+    response::with_header(refusal, CONTENT_RANGE, &format!("bytes */{size}"))
+}
+
+/// What a failed open means: `None` for "there is no such file to serve"
+/// (missing, unreadable, a file used as a folder, a name the system
+/// refuses), which is a `404`; otherwise a `503` when the process is out of
+/// descriptors, or a `500`.
+fn open_error(e: &io::Error, path: &Path) -> Option<Error> {
+    match e.kind() {
+        io::ErrorKind::NotFound
+        | io::ErrorKind::PermissionDenied
+        | io::ErrorKind::NotADirectory
+        | io::ErrorKind::InvalidInput
+        | io::ErrorKind::InvalidFilename => None,
+        _ => Some(
+            Error::out_of_descriptors(e)
+                .unwrap_or_else(|| Error::Internal(format!("reading {}: {e}", path.display()))),
+        ),
+    }
 }
 // ANCHOR_END: static_files
 
