@@ -196,7 +196,8 @@ pub fn markdown(report: &Report, table_markdown: impl Fn(&Table) -> String) -> S
     let Some(table) = table(report) else {
         return String::new();
     };
-    let mut out = format!("## {TITLE}\n\n{}\n", table_markdown(&table));
+    // The table's own heading is the section's.
+    let mut out = format!("{}\n", table_markdown(&table));
     for claim in claims(report) {
         let _ = writeln!(out, "- {claim}");
     }
@@ -219,7 +220,10 @@ pub fn html(page: &mut String, report: &Report, table_html: impl Fn(&Table) -> S
              on requests per second is what it costs in throughput.",
         );
     }
-    page.push_str(&table_html(&table));
+    page.push_str(&table_html(&Table {
+        title: "Ratio against the baseline, endpoint by endpoint".to_owned(),
+        ..table
+    }));
     page.push_str("<ul>\n");
     for claim in claims(report) {
         let _ = writeln!(page, "<li>{}</li>", escape(&claim));
