@@ -15,6 +15,7 @@ use crate::child::serve::ServeArgs;
 use crate::commands::calibrate::CalibrateOptions;
 use crate::commands::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
 use crate::output::shown_path;
+use crate::servers::{GUEST_ENDPOINTS, Suite};
 use crate::stats::DEFAULT_SEED;
 use loadgen::Engine;
 use loadgen::cli::duration;
@@ -87,6 +88,11 @@ pub struct CompareArgs {
     /// Also compare an already running server: `NAME=http://127.0.0.1:8080` (repeatable).
     #[arg(long = "target")]
     pub targets: Vec<String>,
+    /// Which servers: `rust` (raw and framework), `node` (the Node guests of
+    /// guests/node/, node-http the baseline), or `all` (both, in the same
+    /// rounds; each guest against node-http, framework against raw).
+    #[arg(long, value_enum, default_value_t = Suite::Rust)]
+    pub suite: Suite,
     /// How framework-server is served: `hyper` (same connection layer as
     /// raw), `axum` (axum::serve defaults), or `both`.
     #[arg(long, default_value = "hyper")]
@@ -356,12 +362,29 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             QUICK_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
             false,
         ),
+        // The guests implement the benchmark endpoints that read, no more.
+        None if args.suite.has_node() => (
+            GUEST_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
+            false,
+        ),
         None => (
             DEFAULT_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
             true,
         ),
     };
     let endpoints = crate::endpoints::resolve_endpoints(&names, skip_unknown)?;
+    if args.suite.has_node()
+        && let Some(other) = endpoints
+            .iter()
+            .find(|e| !GUEST_ENDPOINTS.contains(&e.name.as_str()))
+    {
+        bail!(
+            "the Node guests do not serve `{}`; with --suite {:?} measure only {}",
+            other.name,
+            args.suite,
+            GUEST_ENDPOINTS.join(", ")
+        );
+    }
     let framework_modes = match args.framework_serve.as_str() {
         "hyper" => vec![ServeMode::Hyper],
         "axum" => vec![ServeMode::Axum],
@@ -373,7 +396,8 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         let (name, url) = target
             .split_once('=')
             .with_context(|| format!("--target must be NAME=URL, got `{target}`"))?;
-        if name == crate::servers::BASELINE || name.starts_with("framework") {
+        let guest = crate::servers::NODE_GUESTS.iter().any(|g| g.name == name);
+        if name == crate::servers::BASELINE || name.starts_with("framework") || guest {
             bail!("--target name `{name}` is taken by a launched server");
         }
         targets.push((name.to_owned(), url.to_owned()));
@@ -413,6 +437,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
             .unwrap_or_else(|| crate::output::default_out_dir("")),
         targets,
         framework_modes,
+        suite: args.suite,
         server_runtime: args.server_runtime,
         server_workers: args.server_workers,
         pin: !args.no_pin,

@@ -8,7 +8,9 @@
 //! - `bench-harness compare` starts raw-server and framework-server as
 //!   separate, pinned processes, loads them in alternating rounds, and
 //!   reports medians and framework/raw ratios with bootstrap 95% confidence
-//!   intervals, in a table and in a versioned `results.json`;
+//!   intervals, in a table and in a versioned `results.json`; with
+//!   `--suite node` or `all` it measures the Node guests of `guests/node/`
+//!   too, each against node-http;
 //! - `bench-harness calibrate` checks the load generator against wrk;
 //! - `bench-harness cost` counts instructions (callgrind) and heap
 //!   allocations per request of both servers: figures that do not move

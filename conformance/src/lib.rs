@@ -28,6 +28,7 @@
 //! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
 //! | [`groups`]          | the case tables, one module per group of endpoints       |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
+//! | [`guests`]          | servers outside Rust (`guests/node/`) on the portable cases, with their listed deviations |
 //! | [`process`]         | a server binary as a child process: smoke tests, failed starts, descriptor limits, `/proc` figures, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
@@ -36,6 +37,7 @@ pub mod cases;
 pub mod compare;
 pub mod fuzz;
 pub mod groups;
+pub mod guests;
 pub mod process;
 
 use std::net::SocketAddr;

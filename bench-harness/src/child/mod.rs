@@ -8,6 +8,7 @@
 //! probe's harness side talks to a [`process::ServerProcess`], and
 //! `process` knows neither.
 
+pub mod guest;
 pub mod probe;
 pub mod process;
 pub mod serve;

@@ -116,11 +116,21 @@ impl ServerProcess {
         spec: &LaunchSpec,
         options: &LaunchOptions,
     ) -> anyhow::Result<ServerProcess> {
-        let mut command = serve_command(spec, options)?;
-        let program = options
-            .wrapper
-            .first()
-            .map_or_else(|| spec.executable.clone(), PathBuf::from);
+        let command = serve_command(spec, options)?;
+        ServerProcess::spawn(&spec.name, command, &spec.log, spec.cpu, options)
+    }
+
+    /// Spawns `command` (stdout piped, stderr into `log`), waits for its
+    /// `listening on` line, and checks that it runs on `cpu` alone: the part
+    /// of a launch that the Rust servers and the guests share.
+    pub fn spawn(
+        name: &str,
+        mut command: Command,
+        log: &std::path::Path,
+        cpu: Option<usize>,
+        options: &LaunchOptions,
+    ) -> anyhow::Result<ServerProcess> {
+        let program = PathBuf::from(command.get_program());
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", program.display()))?;
@@ -131,12 +141,12 @@ impl ServerProcess {
         let (receiver, replies) = read_stdout(stdout);
 
         let mut process = ServerProcess {
-            name: spec.name.clone(),
+            name: name.to_owned(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             pid,
             pinned: false,
             child,
-            log: spec.log.clone(),
+            log: log.to_owned(),
             stop_timeout: options.stop_timeout,
             stdin,
             replies: options.probe.then_some(replies),
@@ -146,15 +156,13 @@ impl ServerProcess {
             Ok(None) | Err(_) => {
                 process.stop();
                 bail!(
-                    "server {} did not start; its log ({}) ends with:\n{}",
-                    spec.name,
-                    spec.log.display(),
+                    "server {name} did not start; its log ({}) ends with:\n{}",
+                    log.display(),
                     process.log_tail()
                 );
             }
         }
-        process.pinned = spec
-            .cpu
+        process.pinned = cpu
             .is_some_and(|cpu| allowed_cpu_list(pid).is_some_and(|list| list == cpu.to_string()));
         Ok(process)
     }

@@ -18,7 +18,7 @@ use shared_handlers::AppConfig;
 
 mod expect;
 
-pub use expect::{check_expected, check_expected_under, parse_json};
+pub use expect::{check_expected, check_expected_under, check_expected_with, parse_json};
 
 use crate::compare::{decode_gzip, disagreements};
 use crate::{Observed, Target, client, fetch, raw_exchange, start_all_with};
@@ -178,7 +178,8 @@ impl Case {
         self
     }
 
-    fn label(&self) -> String {
+    /// `METHOD target`, for failure messages.
+    pub fn label(&self) -> String {
         format!("{} {}", self.method, self.target)
     }
 }

@@ -26,6 +26,7 @@ use loadgen::Engine;
 use crate::host::environment::Environment;
 use crate::output::timestamp;
 use crate::schema::results::{EndpointTarget, Results};
+use crate::servers::Suite;
 
 mod measure;
 mod plan;
@@ -83,6 +84,8 @@ pub struct CompareOptions {
     pub targets: Vec<(String, String)>,
     /// How framework-server is put on the network; one server per mode.
     pub framework_modes: Vec<ServeMode>,
+    /// The Rust pair, the Node guests, or both.
+    pub suite: Suite,
     pub server_runtime: RuntimeFlavor,
     pub server_workers: Option<usize>,
     pub pin: bool,

@@ -9,11 +9,12 @@ use http::{HeaderValue, Method};
 use loadgen::request::{RequestSpec, parse_url};
 
 use super::{CompareOptions, default_body};
+use crate::child::guest::{self, GuestSpec};
 use crate::child::process::{LaunchSpec, ServerProcess};
 use crate::host::environment::Environment;
 use crate::host::pinning::{PinningPlan, allowed_cpus};
 use crate::schema::results::{EndpointTarget, ServerInfo};
-use crate::servers::{BASELINE, ServerKind};
+use crate::servers::{BASELINE, NODE_GUESTS, ServerKind};
 
 /// A server under test: launched by us, or a `--target`.
 #[derive(Debug)]
@@ -78,7 +79,17 @@ pub(super) fn plan(options: &CompareOptions, environment: &Environment) -> anyho
         .prefix("bench-harness-")
         .tempdir()
         .context("cannot create a temporary folder")?;
-    let mut contestants = launch_servers(options, &mut pinning, workers, scratch.path())?;
+    let mut contestants = Vec::new();
+    if options.suite.has_rust() {
+        contestants = launch_servers(options, &mut pinning, workers, scratch.path())?;
+    }
+    if options.suite.has_node() {
+        let version = guest::node_version()?;
+        notes.push(format!(
+            "Node guests on node {version}, one event loop each, NODE_ENV=production"
+        ));
+        contestants.extend(launch_guests(options, &mut pinning, scratch.path())?);
+    }
     contestants.extend(targets(options)?);
     if !options.targets.is_empty() {
         notes.push(
@@ -152,6 +163,45 @@ fn launch_servers(
             info: ServerInfo {
                 name: name.clone(),
                 description: description(kind, mode).to_owned(),
+                launched: true,
+                url: format!("http://{}", process.addr),
+                pinned_cpu: pinning.server_cpu.filter(|_| process.pinned),
+            },
+            addr: process.addr,
+            authority: process.addr.to_string(),
+            prefix: String::new(),
+            process: Some(process),
+        });
+    }
+    Ok(contestants)
+}
+
+/// Seeds one database for all guests (they only read it), then starts
+/// each guest pinned where the Rust servers are.
+fn launch_guests(
+    options: &CompareOptions,
+    pinning: &mut PinningPlan,
+    scratch: &std::path::Path,
+) -> anyhow::Result<Vec<Contestant>> {
+    let database = scratch.join("guests.sqlite3");
+    guest::seed_database(&database)?;
+    let mut contestants = Vec::new();
+    for guest in NODE_GUESTS {
+        eprintln!("starting {} guest...", guest.name);
+        let process = guest::launch(&GuestSpec {
+            guest,
+            cpu: pinning.server_cpu,
+            database: database.clone(),
+            log: scratch.join(format!("{}.log", guest.name)),
+            executable: options.executable.clone(),
+        })?;
+        if pinning.applied && !process.pinned {
+            pinning.failed(&format!("guest {} could not be pinned", guest.name));
+        }
+        contestants.push(Contestant {
+            info: ServerInfo {
+                name: guest.name.to_owned(),
+                description: guest.description.to_owned(),
                 launched: true,
                 url: format!("http://{}", process.addr),
                 pinned_cpu: pinning.server_cpu.filter(|_| process.pinned),

@@ -11,7 +11,7 @@ use crate::output::timestamp;
 use crate::schema::results::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, Summary,
 };
-use crate::servers::BASELINE;
+use crate::servers::baseline_for;
 use crate::stats::{DEFAULT_RESAMPLES, bootstrap_ratio_of_medians, median};
 
 /// The results document of a finished comparison.
@@ -88,17 +88,18 @@ pub(super) fn summarise(
                 .filter(|r| r.endpoint == endpoint.name && r.server == server)
                 .collect()
         };
-        let baseline = of(BASELINE);
         for contestant in contestants {
             let mine = of(&contestant.info.name);
             if mine.is_empty() {
                 continue;
             }
+            // Each server against its own ecosystem's baseline.
+            let baseline = baseline_for(&contestant.info.name);
             summaries.push(summarise_server(
                 &contestant.info.name,
                 endpoint,
                 &mine,
-                &baseline,
+                (baseline, &of(baseline)),
                 seed,
             ));
         }
@@ -112,7 +113,7 @@ fn summarise_server(
     name: &str,
     endpoint: &EndpointTarget,
     mine: &[&Round],
-    baseline: &[&Round],
+    (baseline_name, baseline): (&str, &[&Round]),
     seed: u64,
 ) -> Summary {
     let values = |rounds: &[&Round], metric: &dyn Fn(&Round) -> Option<f64>| -> Vec<f64> {
@@ -133,8 +134,8 @@ fn summarise_server(
             seed,
         )
     };
-    let vs_baseline = (name != BASELINE && !baseline.is_empty()).then(|| Ratios {
-        baseline: BASELINE.to_owned(),
+    let vs_baseline = (name != baseline_name && !baseline.is_empty()).then(|| Ratios {
+        baseline: baseline_name.to_owned(),
         requests_per_second: ratio(&rps),
         p50_us: ratio(&p50),
         p99_us: ratio(&p99),

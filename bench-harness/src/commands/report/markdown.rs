@@ -64,6 +64,7 @@ pub fn render(report: &Report) -> String {
     for table_ in tables::all(report) {
         let _ = writeln!(out, "{}", table(&table_));
     }
+    out.push_str(&super::ecosystems::markdown(report, table));
     let _ = writeln!(out, "## What this means\n");
     for endpoint in report.endpoints() {
         for paragraph in narrative::paragraphs(report, endpoint) {

@@ -20,6 +20,7 @@
 //! | [`charts`]    | bar, interval ("forest") and percentile-spectrum charts  |
 //! | [`glue`]      | lines of glue per feature, from the `ANCHOR` regions     |
 //! | [`criterion`] | criterion's figures as the report uses them              |
+//! | [`ecosystems`] | the framework tax in Node and in Rust, side by side     |
 //! | [`narrative`] | the "what this means" paragraph per endpoint             |
 //! | [`tables`]    | the tables, shared by the Markdown and the HTML          |
 //! | [`markdown`]  | `report.md`                                              |
@@ -27,6 +28,7 @@
 
 pub mod charts;
 pub mod criterion;
+pub mod ecosystems;
 pub mod glue;
 pub mod html;
 pub mod markdown;

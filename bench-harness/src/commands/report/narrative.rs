@@ -15,12 +15,13 @@ use super::{Report, display_name, number, percent_change};
 
 /// The paragraphs for `endpoint`: one per server other than the baseline.
 pub fn paragraphs(report: &Report, endpoint: &str) -> Vec<String> {
-    let baseline = crate::servers::BASELINE;
+    // Each server against its own ecosystem's baseline (raw or node-http).
+    let baseline = crate::servers::baseline_for;
     report
         .servers()
         .into_iter()
-        .filter(|server| *server != baseline)
-        .filter_map(|server| paragraph(report, endpoint, baseline, server))
+        .filter(|server| *server != baseline(server))
+        .filter_map(|server| paragraph(report, endpoint, baseline(server), server))
         .collect()
 }
 

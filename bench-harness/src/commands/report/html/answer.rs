@@ -7,13 +7,15 @@ use super::super::charts::{self, Estimate, ForestChart, ForestRow};
 use super::super::svg::escape;
 use super::super::{Report, narrative, percent_change};
 use super::{CPU_COLOUR, INSTRUCTIONS_COLOUR, P50_COLOUR, P99_COLOUR, THROUGHPUT_COLOUR, figure};
-use crate::servers::BASELINE;
+use crate::servers::{BASELINE, baseline_for};
 
+/// The Rust servers compared with raw (the Node guests have their own
+/// section, against node-http: see `report::ecosystems`).
 fn non_baseline(report: &Report) -> Vec<&str> {
     report
         .servers()
         .into_iter()
-        .filter(|s| *s != BASELINE)
+        .filter(|s| *s != BASELINE && baseline_for(s) == BASELINE)
         .collect()
 }
 

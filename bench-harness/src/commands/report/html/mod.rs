@@ -103,6 +103,7 @@ pub fn render(report: &Report) -> String {
     }
 
     section_overhead(&mut page, report);
+    super::ecosystems::html(&mut page, report, html_table);
     section_meaning(&mut page, report);
     section_cpu(&mut page, report);
     section_cost(&mut page, report);
