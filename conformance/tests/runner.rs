@@ -115,7 +115,7 @@ async fn an_unknown_group_is_refused_with_the_list_of_groups() {
     let errors = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        errors.contains("no group \"nope\"; groups: benchmark, users"),
+        errors.contains("no group \"nope\"; groups: hello, benchmark, users"),
         "{errors}"
     );
 }

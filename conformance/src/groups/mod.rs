@@ -5,7 +5,7 @@
 //!
 //! | group               | endpoints                                        |
 //! |---------------------|--------------------------------------------------|
-//! | [`benchmark`]       | the seven benchmark endpoints, `HEAD`, `404`, `405` |
+//! | [`benchmark`]       | the seven benchmark endpoints, `HEAD`, `404`, `405`; `hello` is its `/plaintext` and `/json` share |
 //! | [`users`]           | `/users` and `/users/{id}`, in order, on a fresh database |
 //! | [`forms_and_cookies`] | `/contact`, `/visits`, `/delay`                |
 //! | [`pages`]           | `/` and `/openapi.json`                          |
@@ -29,6 +29,7 @@ pub struct Group {
 
 /// Every group, in the order the runner runs them.
 pub const GROUPS: &[Group] = &[
+    Group { name: "hello", about: "/plaintext and /json only: HEAD, 404, 405 (a guest server's first goal)", cases: benchmark::hello_cases },
     Group {
         name: "benchmark",
         about: "the seven benchmark endpoints, HEAD, 404, 405",
