@@ -24,9 +24,18 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         starter: "workshop/exercises/01-health/src/starter.rs",
         solution: "workshop/exercises/01-health/src/solution.rs",
         hints: &[
-            ("catalogue", "add `Health` to `EndpointId` and `(EndpointId::Health, \"/health\")` to `CATALOGUE`; the compiler then shows you the raw `match` that needs an arm"),
-            ("405", "in axum, a route answers other methods through its `MethodRouter`'s `.fallback(...)`: give /health the same one as /plaintext"),
-            ("ok_as_plain_text", "both servers: `common::ok(TEXT, \"ok\")`; a 404 means the path is not routed yet on that server"),
+            (
+                "catalogue",
+                "add `Health` to `EndpointId` and `(EndpointId::Health, \"/health\")` to `CATALOGUE`; the compiler then shows you the raw `match` that needs an arm",
+            ),
+            (
+                "405",
+                "in axum, a route answers other methods through its `MethodRouter`'s `.fallback(...)`: give /health the same one as /plaintext",
+            ),
+            (
+                "ok_as_plain_text",
+                "both servers: `common::ok(TEXT, \"ok\")`; a 404 means the path is not routed yet on that server",
+            ),
         ],
     },
     Exercise {
@@ -36,10 +45,26 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         starter: "workshop/exercises/02-cookies/src/starter.rs",
         solution: "workshop/exercises/02-cookies/src/solution.rs",
         hints: &[
-            ("several_headers", "a request may carry more than one `Cookie` header: walk all of them (`HeaderMap::get_all`)"),
-            ("last", "the jar keeps one cookie per name and replaces as it goes: the *last* one wins"),
-            ("percent", "`cookie::Cookie::parse_encoded` decodes `%xx` and skips what does not parse, as the jar does"),
-            ("spaces", "pieces are split at `;` and trimmed; a piece without `=` is not a cookie"),
+            (
+                "several_headers",
+                "a request may carry more than one `Cookie` header: walk all of them (`HeaderMap::get_all`)",
+            ),
+            (
+                "last",
+                "the jar keeps one cookie per name and replaces as it goes: the *last* one wins",
+            ),
+            (
+                "percent",
+                "`cookie::Cookie::parse_encoded` decodes `%xx` and skips what does not parse, as the jar does",
+            ),
+            (
+                "spaces",
+                "pieces are split at `;` and trimmed; a piece without `=` is not a cookie",
+            ),
+            (
+                "visible_ascii",
+                "`HeaderValue::to_str` fails on bytes outside visible ASCII: skip that header and go on, as the jar does",
+            ),
         ],
     },
     Exercise {
@@ -49,9 +74,18 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         starter: "workshop/exercises/03-response-time/src/starter.rs",
         solution: "workshop/exercises/03-response-time/src/solution.rs",
         hints: &[
-            ("raw", "in `raw_step`, take `Instant::now()` before `inner(request)` and set the header on the response it returns"),
-            ("axum", "`router.layer(axum::middleware::from_fn(...))` runs for every answer, 404 and 405 included; `route_layer` would skip the fallback"),
-            ("format", "the value is milliseconds with three decimals and the unit: `format!(\"{:.3}ms\", seconds * 1000.0)`"),
+            (
+                "raw",
+                "in `raw_step`, take `Instant::now()` before `inner(request)` and set the header on the response it returns",
+            ),
+            (
+                "axum",
+                "`router.layer(axum::middleware::from_fn(...))` runs for every answer, 404 and 405 included; `route_layer` would skip the fallback",
+            ),
+            (
+                "(format)",
+                "the value is milliseconds with three decimals and the unit: `format!(\"{:.3}ms\", seconds * 1000.0)`",
+            ),
         ],
     },
     Exercise {
@@ -61,10 +95,22 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         starter: "workshop/exercises/04-cost-profile/src/starter.rs",
         solution: "workshop/exercises/04-cost-profile/src/solution.rs",
         hints: &[
-            ("extra", "open docs/sample-report/cost.txt: the `extra` column is framework minus raw, per request"),
-            ("ratio", "the `ratio` column, or framework ÷ raw from the two instruction columns"),
-            ("share", "extra ÷ framework: the part of each framework request that raw-server does not execute"),
-            ("function", "docs/sample-report/cost.json lists each server's `top_functions`; pick the first one whose name starts with `axum::` or `<axum::`"),
+            (
+                "extra",
+                "open docs/sample-report/cost.txt: the `extra` column is framework minus raw, per request",
+            ),
+            (
+                "ratio",
+                "the `ratio` column, or framework ÷ raw from the two instruction columns",
+            ),
+            (
+                "share",
+                "extra ÷ framework: the part of each framework request that raw-server does not execute",
+            ),
+            (
+                "function",
+                "docs/sample-report/cost.json lists each server's `top_functions`; pick the first one whose name starts with `axum::` or `<axum::`",
+            ),
         ],
     },
     Exercise {
@@ -73,9 +119,10 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         package: "workshop-byo",
         starter: "workshop/exercises/05-byo/starter/server.py",
         solution: "workshop/exercises/05-byo/solution/server.py",
-        hints: &[
-            ("hello", "run `cargo run --release -p conformance -- --target http://127.0.0.1:PORT --groups hello` against your server: each FAIL line says what differs"),
-        ],
+        hints: &[(
+            "hello",
+            "run `cargo run --release -p conformance -- --target http://127.0.0.1:PORT --groups hello` against your server: each FAIL line says what differs",
+        )],
     },
     Exercise {
         number: 6,
@@ -84,9 +131,18 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         starter: "workshop/exercises/06-database/src/starter.rs",
         solution: "workshop/exercises/06-database/src/solution.rs",
         hints: &[
-            ("share", "time per request is 1 ÷ throughput; the framework's share is (1/framework − 1/raw) ÷ (1/framework)"),
-            ("sample", "read `median_rps` of each server per endpoint from docs/sample-report/results.json"),
-            ("smallest", "the endpoint whose work (database, template) is largest leaves the framework the smallest share"),
+            (
+                "share",
+                "time per request is 1 ÷ throughput; the framework's share is (1/framework − 1/raw) ÷ (1/framework)",
+            ),
+            (
+                "sample",
+                "read `median_rps` of each server per endpoint from docs/sample-report/results.json",
+            ),
+            (
+                "smallest",
+                "the endpoint whose work (database, template) is largest leaves the framework the smallest share",
+            ),
         ],
     },
 ];

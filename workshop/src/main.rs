@@ -60,7 +60,10 @@ fn main() -> ExitCode {
 
 fn list() {
     for exercise in EXERCISES {
-        println!("{}  {:<60} {}", exercise.number, exercise.title, exercise.starter);
+        println!(
+            "{}  {:<60} {}",
+            exercise.number, exercise.title, exercise.starter
+        );
     }
 }
 
@@ -83,7 +86,10 @@ fn show(exercise: &Exercise, run: &TestRun) {
         for line in &run.compile_errors {
             println!("    {line}");
         }
-        println!("\n  fix the first error, then run `cargo run -p workshop -- check {}` again", exercise.number);
+        println!(
+            "\n  fix the first error, then run `cargo run -p workshop -- check {}` again",
+            exercise.number
+        );
         return;
     }
     for name in &run.passed {
@@ -94,15 +100,24 @@ fn show(exercise: &Exercise, run: &TestRun) {
         for line in message.iter().filter(|l| !l.starts_with("thread '")) {
             println!("      {line}");
         }
-        for (_, hint) in exercise.hints.iter().filter(|(key, _)| name.contains(key)) {
+        // A hint matches the test's name or a word of its failure message.
+        let matches = |key: &str| name.contains(key) || message.iter().any(|l| l.contains(key));
+        for (_, hint) in exercise.hints.iter().filter(|(key, _)| matches(key)) {
             println!("      hint: {hint}");
         }
     }
     let total = run.passed.len() + run.failed.len();
     if run.all_passed() {
-        println!("\n✓ all {total} tests pass: exercise {} done. Compare with {}", exercise.number, exercise.solution);
+        println!(
+            "\n✓ all {total} tests pass: exercise {} done. Compare with {}",
+            exercise.number, exercise.solution
+        );
     } else {
-        println!("\n{} of {total} tests pass. Stuck? One answer is in {}", run.passed.len(), exercise.solution);
+        println!(
+            "\n{} of {total} tests pass. Stuck? One answer is in {}",
+            run.passed.len(),
+            exercise.solution
+        );
     }
 }
 
@@ -120,11 +135,17 @@ fn verify(root: &PathBuf) -> anyhow::Result<bool> {
         match &verdict {
             Ok(summary) => {
                 passed += 1;
-                println!("ok   exercise {} ({}): {summary}", exercise.number, exercise.package);
+                println!(
+                    "ok   exercise {} ({}): {summary}",
+                    exercise.number, exercise.package
+                );
             }
             Err(problem) => {
                 failed += 1;
-                println!("FAIL exercise {} ({}): {problem}", exercise.number, exercise.package);
+                println!(
+                    "FAIL exercise {} ({}): {problem}",
+                    exercise.number, exercise.package
+                );
             }
         }
     }
@@ -135,7 +156,10 @@ fn verify(root: &PathBuf) -> anyhow::Result<bool> {
 /// A starter must build and fail at least one test; a solution must pass all.
 fn verdict(starter: &TestRun, solution: &TestRun) -> Result<String, String> {
     if !starter.compiled {
-        return Err(format!("the starter does not compile: {}", starter.compile_errors.join(" / ")));
+        return Err(format!(
+            "the starter does not compile: {}",
+            starter.compile_errors.join(" / ")
+        ));
     }
     if starter.failed.is_empty() {
         return Err("the starter passes every test: there is nothing to do".into());
@@ -145,7 +169,10 @@ fn verdict(starter: &TestRun, solution: &TestRun) -> Result<String, String> {
         return Err(if solution.compiled {
             format!("the solution fails {}", failing.join(", "))
         } else {
-            format!("the solution does not compile: {}", solution.compile_errors.join(" / "))
+            format!(
+                "the solution does not compile: {}",
+                solution.compile_errors.join(" / ")
+            )
         });
     }
     Ok(format!(

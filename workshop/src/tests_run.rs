@@ -138,10 +138,15 @@ test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
 
     #[test]
     fn a_build_that_fails_is_reported_with_the_compiler_errors() {
-        let run = parse("   Compiling x\nerror[E0004]: non-exhaustive patterns\n  --> src/starter.rs:3\n");
+        let run = parse(
+            "   Compiling x\nerror[E0004]: non-exhaustive patterns\n  --> src/starter.rs:3\n",
+        );
 
         assert!(!run.compiled);
-        assert_eq!(run.compile_errors[0], "error[E0004]: non-exhaustive patterns");
+        assert_eq!(
+            run.compile_errors[0],
+            "error[E0004]: non-exhaustive patterns"
+        );
         assert!(!run.all_passed());
     }
 }

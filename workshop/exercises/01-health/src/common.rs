@@ -36,13 +36,16 @@ pub fn ok(content_type: &'static str, body: impl Into<Bytes>) -> RawResponse {
 /// An error as an `application/problem+json` answer.
 pub fn problem(error: &Error) -> RawResponse {
     let mut response = ok("application/problem+json", error.problem().to_json());
-    *response.status_mut() = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response
 }
 
 /// `404` for a path no endpoint has.
 pub fn not_found(path: &str) -> RawResponse {
-    problem(&Error::NoRoute { path: path.to_owned() })
+    problem(&Error::NoRoute {
+        path: path.to_owned(),
+    })
 }
 
 /// `405` with `Allow: GET,HEAD` (every endpoint here is a `GET`).

@@ -42,7 +42,10 @@ pub fn raw_route<B>(request: &Request<B>) -> RawResponse {
 /// The axum route table, in catalogue order.
 pub fn axum_routes() -> Router {
     Router::new()
-        .route("/plaintext", get(plaintext).fallback(common::axum_not_allowed))
+        .route(
+            "/plaintext",
+            get(plaintext).fallback(common::axum_not_allowed),
+        )
         .route("/json", get(json).fallback(common::axum_not_allowed))
         .route("/health", get(health).fallback(common::axum_not_allowed))
         .fallback(common::axum_not_found)

@@ -7,8 +7,12 @@ use conformance::remote::Remote;
 
 /// Runs `cases` against the raw and the axum server; returns every failure.
 async fn failures(cases: &[Case]) -> Vec<String> {
-    let raw = workshop_health::start_raw().await.expect("raw server starts");
-    let axum = workshop_health::start_axum().await.expect("axum server starts");
+    let raw = workshop_health::start_raw()
+        .await
+        .expect("raw server starts");
+    let axum = workshop_health::start_axum()
+        .await
+        .expect("axum server starts");
     let mut failures = Vec::new();
     for (name, base) in [("raw", raw), ("axum", axum)] {
         let remote = Remote::connect(&base).await.expect("server reachable");
@@ -24,7 +28,9 @@ async fn failures(cases: &[Case]) -> Vec<String> {
 #[tokio::test]
 async fn get_health_answers_ok_as_plain_text_on_both_servers() {
     let cases = [
-        get("/health").expect(200, TEXT, Exact("ok")).with("content-length", "2"),
+        get("/health")
+            .expect(200, TEXT, Exact("ok"))
+            .with("content-length", "2"),
         request("HEAD", "/health").expect(200, TEXT, Empty),
     ];
 
