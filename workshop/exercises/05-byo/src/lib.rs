@@ -16,8 +16,14 @@ use tokio::process::{Child, Command};
 
 /// The script under test: the learner's starter or the solution.
 pub fn script() -> PathBuf {
-    let side = if cfg!(feature = "starter") { "starter" } else { "solution" };
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(side).join("server.py")
+    let side = if cfg!(feature = "starter") {
+        "starter"
+    } else {
+        "solution"
+    };
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(side)
+        .join("server.py")
 }
 
 /// A guest server running as a child process; killed when dropped.
@@ -37,7 +43,10 @@ pub async fn start() -> anyhow::Result<Guest> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| anyhow::anyhow!("cannot run python3 {}: {e}", script.display()))?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
     let mut first = String::new();
     let mut stdout = BufReader::new(stdout);
     let read = stdout.read_line(&mut first);
@@ -49,5 +58,8 @@ pub async fn start() -> anyhow::Result<Guest> {
         .strip_prefix("listening on ")
         .ok_or_else(|| anyhow::anyhow!("expected `listening on http://…`, got {first:?}"))?
         .to_owned();
-    Ok(Guest { base, _child: child })
+    Ok(Guest {
+        base,
+        _child: child,
+    })
 }

@@ -7,8 +7,12 @@ use conformance::remote::Remote;
 #[tokio::test]
 async fn the_guest_server_passes_every_hello_case() {
     // Arrange
-    let guest = workshop_byo::start().await.expect("the guest server starts");
-    let remote = Remote::connect(&guest.base).await.expect("the guest server is reachable");
+    let guest = workshop_byo::start()
+        .await
+        .expect("the guest server starts");
+    let remote = Remote::connect(&guest.base)
+        .await
+        .expect("the guest server is reachable");
 
     // Act
     let outcomes = remote.run("hello", &benchmark::hello_cases()).await;
