@@ -14,7 +14,7 @@
 mod exercises;
 mod tests_run;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -67,7 +67,7 @@ fn list() {
     }
 }
 
-fn check(root: &PathBuf, number: u8) -> anyhow::Result<bool> {
+fn check(root: &Path, number: u8) -> anyhow::Result<bool> {
     let exercise = exercises::find(number).ok_or_else(|| {
         anyhow::anyhow!("no exercise {number}; `cargo run -p workshop -- list` shows them")
     })?;
@@ -126,7 +126,7 @@ fn sentence(name: &str) -> String {
     name.rsplit("::").next().unwrap_or(name).replace('_', " ")
 }
 
-fn verify(root: &PathBuf) -> anyhow::Result<bool> {
+fn verify(root: &Path) -> anyhow::Result<bool> {
     let (mut passed, mut failed) = (0, 0);
     for exercise in EXERCISES {
         let starter = tests_run::run(root, exercise.package, Side::Starter)?;

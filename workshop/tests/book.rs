@@ -119,3 +119,39 @@ fn every_segment_has_speaker_notes_under_its_number_and_name() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn every_rust_fragment_in_the_book_is_marked_so_mdbook_neither_tests_nor_runs_it() {
+    // The fragments are included from the crates: none compiles on its
+    // own, so each must say `ignore` (no `mdbook test` failure, no Run button).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/src");
+    let mut unmarked = Vec::new();
+    let mut pages = vec![dir];
+    while let Some(path) = pages.pop() {
+        if path.is_dir() {
+            pages.extend(
+                fs::read_dir(&path)
+                    .expect("readable")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else if path.extension().is_some_and(|e| e == "md") {
+            let text = fs::read_to_string(&path).expect("readable");
+            for (n, line) in text.lines().enumerate() {
+                let info = line.trim_start().strip_prefix("```").unwrap_or_default();
+                let is_rust = info.split(',').next() == Some("rust");
+                if is_rust
+                    && !info
+                        .split(',')
+                        .any(|a| a == "ignore" || a == "noplayground")
+                {
+                    unmarked.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "unmarked rust fragments:\n{}",
+        unmarked.join("\n")
+    );
+}

@@ -100,7 +100,13 @@ pub fn cases() -> Vec<Case> {
 /// their `HEAD`, `404` and `405` answers. What a guest server in any
 /// language can pass with two endpoints.
 pub fn hello_cases() -> Vec<Case> {
-    const OTHERS: [&str; 5] = ["/db", "/queries", "/updates", "/cached-queries", "/fortunes"];
+    const OTHERS: [&str; 5] = [
+        "/db",
+        "/queries",
+        "/updates",
+        "/cached-queries",
+        "/fortunes",
+    ];
     cases()
         .into_iter()
         .filter(|case| {

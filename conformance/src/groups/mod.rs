@@ -29,7 +29,11 @@ pub struct Group {
 
 /// Every group, in the order the runner runs them.
 pub const GROUPS: &[Group] = &[
-    Group { name: "hello", about: "/plaintext and /json only: HEAD, 404, 405 (a guest server's first goal)", cases: benchmark::hello_cases },
+    Group {
+        name: "hello",
+        about: "/plaintext and /json only: HEAD, 404, 405 (a guest server's first goal)",
+        cases: benchmark::hello_cases,
+    },
     Group {
         name: "benchmark",
         about: "the seven benchmark endpoints, HEAD, 404, 405",
