@@ -133,15 +133,15 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         hints: &[
             (
                 "share",
-                "time per request is 1 ÷ throughput; the framework's share is (1/framework − 1/raw) ÷ (1/framework)",
+                "(framework − raw) ÷ framework: the part of framework-server's cost that raw-server does not have",
             ),
             (
                 "sample",
-                "read `median_rps` of each server per endpoint from docs/sample-report/results.json",
+                "each server's `median.server_cpu_us_per_request` and `median.p50_us` per endpoint are in docs/sample-report/results.json",
             ),
             (
                 "smallest",
-                "the endpoint whose work (database, template) is largest leaves the framework the smallest share",
+                "compute the share on every endpoint and take the smallest: where the handler's own work (database, waiting) is largest",
             ),
         ],
     },
