@@ -17,8 +17,10 @@
 //! | `compare ENDPOINT SERVER p50-us`         | median latency µs, `310` |
 //! | `compare ENDPOINT cpu-change`            | framework vs raw, `+41.5%` |
 //! | `compare ENDPOINT rps-change`            | framework vs raw, `-29.5%` |
+//! | `compare ENDPOINT cpu-low`, `cpu-high`   | the CPU change's 95% interval, `+8.6%` |
 //! | `compare ENDPOINT cpu-share`             | (framework − raw) ÷ framework CPU, `29%` |
 //! | `compare ENDPOINT latency-share`         | the same for the median latency, `3%` |
+//! | `glue FEATURE SERVER`                    | lines of glue in report.md's table, `832` |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,7 @@ fn signed_thousands(value: f64) -> String {
 struct Sample {
     results: Value,
     cost: Value,
+    report: String,
 }
 
 impl Sample {
@@ -91,10 +94,30 @@ impl Sample {
     }
 
     fn change(&self, endpoint: &str, field: &str) -> Result<String, String> {
-        let ratio = self.summary(endpoint, "framework")?["vs_baseline"][field]["ratio"]
+        self.change_bound(endpoint, field, "ratio")
+    }
+
+    /// `ratio`, `ci_low` or `ci_high` of framework's `field` against raw, as a change.
+    fn change_bound(&self, endpoint: &str, field: &str, bound: &str) -> Result<String, String> {
+        let ratio = self.summary(endpoint, "framework")?["vs_baseline"][field][bound]
             .as_f64()
             .ok_or_else(|| format!("results.json has no {field} ratio on {endpoint}"))?;
         Ok(format!("{:+.1}%", (ratio - 1.0) * 100.0))
+    }
+
+    /// A cell of report.md's lines-of-glue table: `| feature | raw | framework | … |`.
+    fn glue(&self, feature: &str, server: &str) -> Result<String, String> {
+        let column = match server {
+            "raw" => 2,
+            "framework" => 3,
+            _ => return Err(format!("no glue column for {server}")),
+        };
+        self.report
+            .lines()
+            .map(|line| line.split('|').map(str::trim).collect::<Vec<_>>())
+            .find(|cells| cells.len() > column && cells[1] == feature)
+            .map(|cells| cells[column].to_owned())
+            .ok_or_else(|| format!("report.md has no glue row {feature:?}"))
     }
 
     /// The figure `key` names, formatted as the book quotes it.
@@ -145,6 +168,12 @@ impl Sample {
             ["compare", e, s, "p50-us"] => Ok(thousands(self.median(e, s, "p50_us")?)),
             ["compare", e, "cpu-change"] => self.change(e, "server_cpu_us_per_request"),
             ["compare", e, "rps-change"] => self.change(e, "requests_per_second"),
+            ["compare", e, "cpu-low"] => {
+                self.change_bound(e, "server_cpu_us_per_request", "ci_low")
+            }
+            ["compare", e, "cpu-high"] => {
+                self.change_bound(e, "server_cpu_us_per_request", "ci_high")
+            }
             ["compare", e, "cpu-share"] => {
                 let field = "server_cpu_us_per_request";
                 Ok(share(
@@ -156,6 +185,9 @@ impl Sample {
                 self.median(e, "raw", "p50_us")?,
                 self.median(e, "framework", "p50_us")?,
             )),
+            ["glue", feature @ .., server] if !feature.is_empty() => {
+                self.glue(&feature.join(" "), server)
+            }
             _ => Err(format!("unknown figure key {key:?}")),
         }
     }

@@ -137,11 +137,11 @@ pub(crate) const EXERCISES: &[Exercise] = &[
             ),
             (
                 "sample",
-                "each server's `median.server_cpu_us_per_request` and `median.p50_us` per endpoint are in docs/sample-report/results.json",
+                "each server's `median.server_cpu_us_per_request` per endpoint is in docs/sample-report/results.json (and in report.md's table)",
             ),
             (
                 "smallest",
-                "compute the share on every endpoint and take the smallest: where the handler's own work (database, waiting) is largest",
+                "compute the share on every endpoint, then take the smallest and the largest",
             ),
         ],
     },

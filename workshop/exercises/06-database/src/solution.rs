@@ -8,5 +8,6 @@ pub fn framework_share(raw: f64, framework: f64) -> f64 {
 /// The endpoint where the framework's share of server CPU time is smallest.
 pub const SMALLEST_CPU_SHARE: &str = "TBD";
 
-/// The endpoint where the framework's share of the median latency is smallest.
-pub const SMALLEST_LATENCY_SHARE: &str = "TBD";
+/// The endpoint where the framework's share of server CPU time per
+/// request is largest.
+pub const LARGEST_CPU_SHARE: &str = "TBD";
