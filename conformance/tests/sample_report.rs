@@ -11,6 +11,7 @@
 //! | `cost ENDPOINT extra-instructions`       | framework − raw, `+18,241` |
 //! | `cost ENDPOINT extra-allocations`        | framework − raw, `+39.0`   |
 //! | `cost ENDPOINT ratio`                    | framework ÷ raw, `2.09x`   |
+//! | `cost ENDPOINT percent`                  | framework vs raw, `+117.6%` |
 //! | `cost ENDPOINT share`                    | (framework − raw) ÷ framework, `52%` |
 //! | `compare ENDPOINT SERVER rps`            | median requests/s, `184,586` |
 //! | `compare ENDPOINT SERVER cpu-us`         | median server CPU µs/request, `5.35` |
@@ -153,6 +154,11 @@ impl Sample {
                     self.cost(e, "framework", field)? / self.cost(e, "raw", field)?
                 ))
             }
+            ["cost", e, "percent"] => {
+                let field = "instructions_per_request";
+                let ratio = self.cost(e, "framework", field)? / self.cost(e, "raw", field)?;
+                Ok(format!("{:+.1}%", (ratio - 1.0) * 100.0))
+            }
             ["cost", e, "share"] => {
                 let field = "instructions_per_request";
                 Ok(share(
@@ -234,9 +240,12 @@ fn book_pages(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn every_figure_the_book_quotes_from_the_sample_report_is_the_samples() {
+    let report =
+        fs::read_to_string(root().join("docs/sample-report/report.md")).expect("report.md");
     let sample = Sample {
         results: load("results.json"),
         cost: load("cost.json"),
+        report,
     };
     let mut checked = 0;
     let mut failures = Vec::new();
