@@ -97,11 +97,11 @@ pub(crate) const EXERCISES: &[Exercise] = &[
         hints: &[
             (
                 "extra",
-                "open docs/sample-report/cost.txt: the `extra` column is framework minus raw, per request",
+                "open docs/sample-report/cost.txt: the `fw - raw` column is framework minus raw, per request",
             ),
             (
                 "ratio",
-                "the `ratio` column, or framework ÷ raw from the two instruction columns",
+                "the `fw/raw` column, or framework ÷ raw from the two instruction columns",
             ),
             (
                 "share",
@@ -109,7 +109,7 @@ pub(crate) const EXERCISES: &[Exercise] = &[
             ),
             (
                 "function",
-                "docs/sample-report/cost.json lists each server's `top_functions`; pick the first one whose name starts with `axum::` or `<axum::`",
+                "under \"json on framework\" in cost.txt (or `top_functions` in cost.json), the functions are sorted by inclusive cost: take the first whose name starts with `axum::` or `<axum::`, and a part of its name no other listed function has",
             ),
         ],
     },

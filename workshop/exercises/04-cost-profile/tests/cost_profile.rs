@@ -34,7 +34,7 @@ fn the_extra_instructions_per_json_request_are_framework_minus_raw() {
 
     assert!(
         close(JSON_EXTRA_INSTRUCTIONS, expected, 1.0),
-        "JSON_EXTRA_INSTRUCTIONS is {JSON_EXTRA_INSTRUCTIONS}, the profile says {expected:.0} (extra)"
+        "JSON_EXTRA_INSTRUCTIONS is {JSON_EXTRA_INSTRUCTIONS}: not what the profile says (extra)"
     );
 }
 
@@ -46,7 +46,7 @@ fn the_json_ratio_is_framework_over_raw() {
 
     assert!(
         close(JSON_RATIO, expected, 0.01),
-        "JSON_RATIO is {JSON_RATIO}, the profile says {expected:.2} (ratio)"
+        "JSON_RATIO is {JSON_RATIO}: not what the profile says (ratio)"
     );
 }
 
@@ -58,7 +58,7 @@ fn the_extra_allocations_per_json_request_are_framework_minus_raw() {
 
     assert!(
         close(JSON_EXTRA_ALLOCATIONS, expected, 0.5),
-        "JSON_EXTRA_ALLOCATIONS is {JSON_EXTRA_ALLOCATIONS}, the profile says {expected:.1} (extra)"
+        "JSON_EXTRA_ALLOCATIONS is {JSON_EXTRA_ALLOCATIONS}: not what the profile says (extra)"
     );
 }
 
@@ -71,7 +71,7 @@ fn the_framework_share_of_a_queries_request_is_extra_over_framework() {
 
     assert!(
         close(QUERIES_FRAMEWORK_SHARE, expected, 0.01),
-        "QUERIES_FRAMEWORK_SHARE is {QUERIES_FRAMEWORK_SHARE}, the profile says {expected:.3} (share)"
+        "QUERIES_FRAMEWORK_SHARE is {QUERIES_FRAMEWORK_SHARE}: not what the profile says (share)"
     );
 }
 
