@@ -29,6 +29,7 @@
 //! | [`groups`]          | the case tables, one module per group of endpoints       |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
 //! | [`guests`]          | servers outside Rust (`guests/node/`) on the portable cases, with their listed deviations |
+//! | [`remote`]          | the same cases against any running server, by URL (the `conformance` binary) |
 //! | [`process`]         | a server binary as a child process: smoke tests, failed starts, descriptor limits, `/proc` figures, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
@@ -39,6 +40,7 @@ pub mod fuzz;
 pub mod groups;
 pub mod guests;
 pub mod process;
+pub mod remote;
 
 use std::net::SocketAddr;
 use std::time::Duration;

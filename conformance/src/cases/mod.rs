@@ -278,7 +278,7 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
 
 /// Sends `case` as raw bytes (one request, then `Connection: close`) and
 /// reduces the answer to an [`Observed`], like [`fetch`] does.
-async fn fetch_raw(
+pub(crate) async fn fetch_raw(
     addr: std::net::SocketAddr,
     case: &Case,
     headers: &[(&str, &str)],
