@@ -30,7 +30,8 @@
 //! | [`child`]            | servers as child processes: launch, `serve`, probe       |
 //! | [`endpoints`]        | catalogue names resolved to method and target            |
 //! | [`servers`]          | [`servers::ServerKind`], the one "which server", and the baseline |
-//! | [`stats`]            | medians and the bootstrap CI of a ratio of medians       |
+//! | [`stats`]            | medians, bootstrap CIs of paired ratios and of ratios of medians |
+//! | [`progress`]         | one progress bar for a whole run, or plain lines         |
 //! | [`output`]           | timestamps and default output folders                    |
 //! | [`loadgen`] (crate)  | the load generator behind `load`, `compare`, `calibrate` |
 
@@ -40,6 +41,7 @@ pub mod commands;
 pub mod endpoints;
 pub mod host;
 pub mod output;
+pub mod progress;
 pub mod schema;
 pub mod servers;
 pub mod stats;

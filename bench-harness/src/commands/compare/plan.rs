@@ -12,6 +12,7 @@ use super::{CompareOptions, default_body};
 use crate::child::process::{LaunchSpec, ServerProcess};
 use crate::host::environment::Environment;
 use crate::host::pinning::{PinningPlan, allowed_cpus};
+use crate::progress::Progress;
 use crate::schema::results::{EndpointTarget, ServerInfo};
 use crate::servers::{BASELINE, ServerKind};
 
@@ -54,7 +55,11 @@ impl Plan {
 }
 
 /// Decides pinning and workers, launches the servers and adds the targets.
-pub(super) fn plan(options: &CompareOptions, environment: &Environment) -> anyhow::Result<Plan> {
+pub(super) fn plan(
+    options: &CompareOptions,
+    environment: &Environment,
+    progress: &Progress,
+) -> anyhow::Result<Plan> {
     let allowed = allowed_cpus();
     let mut pinning = PinningPlan::decide(
         options.pin,
@@ -71,13 +76,14 @@ pub(super) fn plan(options: &CompareOptions, environment: &Environment) -> anyho
     if environment.build_profile == "debug" {
         notes.push("debug build: figures are not representative; run with --release".to_owned());
     }
-    eprintln!("pinning: {}", pinning.note);
+    progress.line(&format!("pinning: {}", pinning.note));
 
     // Each child gets its own database in a folder removed when we finish.
     let scratch = tempfile::Builder::new()
         .prefix("bench-harness-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    progress.doing("starting the servers");
     let mut contestants = launch_servers(options, &mut pinning, workers, scratch.path())?;
     contestants.extend(targets(options)?);
     if !options.targets.is_empty() {
@@ -132,7 +138,6 @@ fn launch_servers(
 ) -> anyhow::Result<Vec<Contestant>> {
     let mut contestants = Vec::new();
     for (name, kind, mode) in launches(options) {
-        eprintln!("starting {name} server...");
         let spec = LaunchSpec {
             name: name.clone(),
             kind,

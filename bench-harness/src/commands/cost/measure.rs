@@ -55,6 +55,10 @@ fn allocations(
 ) -> anyhow::Result<ServerCost> {
     let mut cost = ServerCost::default();
     let started = Instant::now();
+    options.progress.doing(&format!(
+        "{} on {name}, counting allocations",
+        endpoint.name
+    ));
     let allocations = measure_allocations(
         options,
         endpoint,
@@ -69,14 +73,15 @@ fn allocations(
     cost.bytes_allocated_per_request = Some(allocations.bytes_allocated as f64 / requests);
     cost.deallocations_per_request = Some(allocations.deallocations as f64 / requests);
     cost.reallocations_per_request = Some(allocations.reallocations as f64 / requests);
-    eprintln!(
+    options.progress.advance(options.progress_step.1);
+    options.progress.line(&format!(
         "{:<12} {:<10} allocations: {:.2}/request, {:.0} bytes/request ({:.1}s)",
         endpoint.name,
         name,
         allocations.allocations as f64 / requests,
         allocations.bytes_allocated as f64 / requests,
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(cost)
 }
 
@@ -97,6 +102,11 @@ fn instructions(
             bail!("interrupted; servers stopped, nothing written");
         }
         let started = Instant::now();
+        options.progress.doing(&format!(
+            "{} on {name}, callgrind {repetition}/{}",
+            endpoint.name,
+            options.repeat.max(1)
+        ));
         let run = measure_instructions(
             options,
             endpoint,
@@ -112,14 +122,15 @@ fn instructions(
                 endpoint.name
             )
         })?;
-        eprintln!(
+        options.progress.advance(options.progress_step.0);
+        options.progress.line(&format!(
             "{:<12} {:<10} instructions run {repetition}/{}: {:.0}/request ({:.1}s)",
             endpoint.name,
             name,
             options.repeat.max(1),
             run.per_request,
             started.elapsed().as_secs_f64()
-        );
+        ));
         runs.push(run);
     }
     let figures: Vec<f64> = runs.iter().map(|r| r.per_request).collect();

@@ -1,0 +1,98 @@
+//! `compare`'s cost phase: after the rounds, the deterministic figures —
+//! instructions (callgrind) and allocations per request — of both servers
+//! on the compared endpoints that do not write, so the one report holds
+//! CPU time, throughput and cost side by side. `bench-harness cost` is the
+//! same measurement with every knob; this phase picks settings that fit
+//! the run's time budget. Without valgrind (and no way to install it) the
+//! instruction figures stay `null` and a note says why.
+
+use std::time::Duration;
+
+use super::CompareOptions;
+use crate::commands::cost::{self, CostOptions};
+use crate::progress::Progress;
+use crate::schema::cost::CostReport;
+use crate::schema::results::EndpointTarget;
+
+/// Callgrind processes per endpoint and server: with the probe's cut
+/// inside one process and the allocator made repeatable, processes agree
+/// closely, so two suffice (one in `--quick`).
+const REPEAT: usize = 2;
+/// Requests before the cut and at its end: a measured segment of 600.
+const N1: u64 = 200;
+const N2: u64 = 800;
+/// Allocation counting: warm-up and counted requests.
+const ALLOC_WARMUP: u64 = 300;
+const ALLOC_REQUESTS: u64 = 3_000;
+
+/// What one callgrind process is expected to take on a busy 2-core
+/// machine (start-up primes a cache on the simulated CPU), and one
+/// allocation count.
+const CALLGRIND_PROCESS: Duration = Duration::from_secs(4);
+const ALLOC_PROCESS: Duration = Duration::from_millis(700);
+
+/// The compared endpoints the cost phase measures: reads only (an endpoint
+/// that writes would change the database under the measurement).
+pub fn endpoints(options: &CompareOptions) -> Vec<EndpointTarget> {
+    options
+        .endpoints
+        .iter()
+        .filter(|e| e.method == "GET" && e.name != "updates")
+        .cloned()
+        .collect()
+}
+
+fn repeat(options: &CompareOptions) -> usize {
+    if options.quick { 1 } else { REPEAT }
+}
+
+/// The planned time of the phase, for the progress bar.
+pub(super) fn planned(options: &CompareOptions) -> Duration {
+    let measurements = endpoints(options).len() as u32 * cost::SERVER_COUNT as u32;
+    (CALLGRIND_PROCESS * repeat(options) as u32 + ALLOC_PROCESS) * measurements
+}
+
+/// The cost options this phase runs with.
+pub fn cost_options(options: &CompareOptions, progress: &Progress) -> CostOptions {
+    CostOptions {
+        endpoints: endpoints(options),
+        n1: N1,
+        n2: N2,
+        repeat: repeat(options),
+        alloc_warmup: ALLOC_WARMUP,
+        alloc_requests: ALLOC_REQUESTS,
+        valgrind: Some("valgrind".to_owned()),
+        top: if options.quick { 0 } else { 10 },
+        out: options.out.clone(),
+        json: None,
+        keep_profiles: false,
+        cpu: options.pin.then_some(options.server_cpu),
+        executable: options.executable.clone(),
+        progress: progress.clone(),
+        progress_step: (CALLGRIND_PROCESS, ALLOC_PROCESS),
+    }
+}
+
+/// Runs the phase; a failure does not lose the comparison, it becomes a
+/// note in the report.
+pub(super) fn run(
+    options: &CompareOptions,
+    progress: &Progress,
+) -> (Option<CostReport>, Vec<String>) {
+    let cost_options = cost_options(options, progress);
+    if cost_options.endpoints.is_empty() {
+        return (
+            None,
+            vec!["no compared endpoint is a read: no cost figures".to_owned()],
+        );
+    }
+    progress.phase("cost");
+    match cost::run(&cost_options) {
+        Ok(report) => (Some(report), Vec::new()),
+        Err(error) => {
+            let message = format!("cost phase failed, no cost figures: {error:#}");
+            progress.line(&format!("warning: {message}"));
+            (None, vec![message])
+        }
+    }
+}
