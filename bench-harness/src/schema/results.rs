@@ -266,6 +266,12 @@ impl Results {
     pub fn render_table(&self) -> String {
         let mut out = String::new();
         let c = &self.config;
+        if self.partial {
+            let _ = writeln!(
+                out,
+                "PARTIAL: interrupted; only the rounds measured before are here"
+            );
+        }
         let _ = writeln!(out, "Comparison: {}", self.comparison);
         let _ = writeln!(
             out,
@@ -306,10 +312,24 @@ impl Results {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "Overhead = change in server CPU time per request against raw (median of rounds), \
-             with a bootstrap 95% confidence interval [low, high]. An interval that contains \
-             0% means no difference was detected."
+            "Overhead = change in server CPU time per request against raw, paired round by round \
+             (each round against the raw rounds right before and after it), with a bootstrap 95% \
+             confidence interval [low, high]. An interval that contains 0% means no difference \
+             was detected."
         );
+        if let Some(noise) = &self.noise {
+            let share =
+                |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0));
+            let _ = writeln!(
+                out,
+                "Noise: other processes took {} of the server's core per round (median; max {}), {} of the generator's; {} disturbed round(s) measured again, {} kept although disturbed",
+                share(noise.server_core_others_median),
+                share(noise.server_core_others_max),
+                share(noise.client_core_others_median),
+                noise.rounds_repeated,
+                noise.rounds_kept_disturbed
+            );
+        }
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");
         }

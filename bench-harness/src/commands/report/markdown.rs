@@ -61,6 +61,12 @@ pub fn render(report: &Report) -> String {
         "{} · measured {} · {} build · commit `{}`\n",
         r.comparison, r.started_at, r.environment.build_profile, r.environment.git_commit
     );
+    if r.partial {
+        let _ = writeln!(
+            out,
+            "**PARTIAL**: the run was interrupted; this report holds only what was measured before.\n"
+        );
+    }
     for table_ in tables::all(report) {
         let _ = writeln!(out, "{}", table(&table_));
     }

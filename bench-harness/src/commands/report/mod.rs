@@ -21,6 +21,7 @@
 //! | [`glue`]      | lines of glue per feature, from the `ANCHOR` regions     |
 //! | [`criterion`] | criterion's figures as the report uses them              |
 //! | [`narrative`] | the "what this means" paragraph per endpoint             |
+//! | [`noise`]     | how busy the machine was, what was measured again        |
 //! | [`tables`]    | the tables, shared by the Markdown and the HTML          |
 //! | [`markdown`]  | `report.md`                                              |
 //! | [`html`]      | `index.html`                                             |
@@ -31,6 +32,7 @@ pub mod glue;
 pub mod html;
 pub mod markdown;
 pub mod narrative;
+pub mod noise;
 pub mod svg;
 pub mod tables;
 

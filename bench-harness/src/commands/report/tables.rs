@@ -24,7 +24,7 @@ pub const NONE: &str = "–";
 pub fn is_label_column(header: &str) -> bool {
     matches!(
         header,
-        "endpoint" | "server" | "feature" | "suite" | "notes"
+        "endpoint" | "server" | "feature" | "suite" | "notes" | "measure"
     )
 }
 
@@ -79,9 +79,11 @@ pub fn summary(report: &Report) -> Table {
         ]),
         rows,
         notes: vec![
-            "Medians over the rounds. CPU is the server process's user + system time per request, \
-             so it includes the kernel's work on the socket. Changes are ratios of medians with \
-             bootstrap 95% intervals; an interval containing 0% means no difference was detected."
+            "Medians over the rounds. CPU is the server process's user + system time per request \
+             (summed over its threads), so it includes the kernel's work on the socket. Changes \
+             are paired: each round against the raw rounds right before and after it, a trimmed \
+             geometric mean of those ratios, with a bootstrap 95% interval; an interval \
+             containing 0% means no difference was detected."
                 .to_owned(),
         ],
     }
@@ -242,6 +244,7 @@ pub fn all(report: &Report) -> Vec<Table> {
         .chain(cost(report))
         .chain(criterion(report))
         .chain(glue(report))
+        .chain(super::noise::table(report))
         .collect()
 }
 
