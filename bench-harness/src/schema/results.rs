@@ -130,6 +130,10 @@ pub struct ServerInfo {
     pub launched: bool,
     pub url: String,
     pub pinned_cpu: Option<usize>,
+    /// The server's own executable (`raw-server`, `framework-server`)
+    /// built beside the harness: its size as built and stripped.
+    #[serde(default)]
+    pub binary: Option<crate::host::binaries::BinarySize>,
 }
 
 /// One measured round: one server, one endpoint, one stretch of load.

@@ -160,6 +160,10 @@ fn launch_servers(
                 launched: true,
                 url: format!("http://{}", process.addr),
                 pinned_cpu: pinning.server_cpu.filter(|_| process.pinned),
+                binary: crate::host::binaries::beside_harness(match kind {
+                    ServerKind::Raw => "raw-server",
+                    ServerKind::Framework => "framework-server",
+                }),
             },
             addr: process.addr,
             authority: process.addr.to_string(),
@@ -182,6 +186,7 @@ fn targets(options: &CompareOptions) -> anyhow::Result<Vec<Contestant>> {
                 launched: false,
                 url: url.clone(),
                 pinned_cpu: None,
+                binary: None,
             },
             addr: parsed.addr,
             authority: parsed.authority,

@@ -198,6 +198,7 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
                 launched: true,
                 url: "http://127.0.0.1:1".into(),
                 pinned_cpu: Some(0),
+                binary: None,
             })
             .collect(),
         rounds: all_rounds,

@@ -288,6 +288,15 @@ pub fn percent_change(baseline: f64, candidate: f64) -> Option<f64> {
         .then(|| (candidate / baseline - 1.0) * 100.0)
 }
 
+/// The comparison a server stands for against raw-server, by name.
+pub fn comparison_name(server: &str) -> Option<&'static str> {
+    match server {
+        "framework" | "framework-hyper" => Some("same connection layer"),
+        "framework-axum" => Some("defaults: axum::serve"),
+        _ => None,
+    }
+}
+
 /// How a server is called in prose.
 pub fn display_name(server: &str) -> String {
     match server {

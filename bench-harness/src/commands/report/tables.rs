@@ -238,12 +238,42 @@ pub fn glue(report: &Report) -> Option<Table> {
     })
 }
 
+/// Each launched server's executable size, when compare found them.
+pub fn binaries(report: &Report) -> Option<Table> {
+    let mega = |bytes: u64| number(bytes as f64 / 1e6, 2);
+    let rows: Vec<Vec<String>> = report
+        .results
+        .servers
+        .iter()
+        .filter_map(|s| {
+            let binary = s.binary.as_ref()?;
+            Some(vec![
+                s.name.clone(),
+                binary.stripped_bytes.map_or_else(|| NONE.to_owned(), mega),
+                mega(binary.bytes),
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: "Binary size".to_owned(),
+        headers: headers(&["server", "stripped (MB)", "as built (MB)"]),
+        rows,
+        notes: vec![
+            "The servers' own executables (raw-server, framework-server) built beside the \
+             harness, in the same profile; stripped with binutils' strip. framework-axum is \
+             the framework-server executable."
+                .to_owned(),
+        ],
+    })
+}
+
 /// Every table the report has, in page order.
 pub fn all(report: &Report) -> Vec<Table> {
     std::iter::once(summary(report))
         .chain(cost(report))
         .chain(criterion(report))
         .chain(glue(report))
+        .chain(binaries(report))
         .chain(super::noise::table(report))
         .collect()
 }
