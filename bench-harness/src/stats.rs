@@ -9,9 +9,9 @@
 //! compares rounds minutes apart. Measured on a 2-core machine with four
 //! compilers running, the paired ratios spread several times less than the
 //! rounds themselves (the figures are in `docs/src/measuring-overhead.md`).
-//! The estimate is the geometric mean of the ratios after trimming
-//! [`TRIM`] of them at each end: nearly as efficient as a mean when
-//! nothing goes wrong, and a round hit by a burst cannot drag it.
+//! The estimate is the Hodges–Lehmann estimate of the log-ratios
+//! ([`hodges_lehmann_ratio`]): nearly as efficient as a mean when nothing
+//! goes wrong, and a round hit by a burst cannot drag it.
 //!
 //! Why medians: a round disturbed by something else on the machine (a
 //! compiler, a cron job) moves the mean but hardly the median. Why a
@@ -109,28 +109,32 @@ pub fn bootstrap_ratio_of_medians(
     })
 }
 
-/// Share of the paired ratios trimmed at each end.
-pub const TRIM: f64 = 0.2;
-
-/// The trimmed geometric mean of positive ratios: logarithms sorted,
-/// [`TRIM`] of them dropped at each end, the rest averaged. `None` when no
-/// ratio is positive and finite.
-pub fn trimmed_geometric_mean(ratios: &[f64]) -> Option<f64> {
-    let mut logs: Vec<f64> = ratios
+/// The Hodges–Lehmann estimate of positive ratios, on a log scale: the
+/// median of the averages of every pair of log-ratios (each with itself
+/// included), turned back into a ratio. `None` when no ratio is positive
+/// and finite.
+///
+/// Why this one: it is nearly as efficient as the mean when the rounds
+/// are well-behaved (95% under normal noise), and up to 29% of the ratios
+/// can be arbitrarily wrong without dragging it — including in bootstrap
+/// resamples that happen to repeat a disturbed round, where a trimmed mean
+/// breaks down.
+pub fn hodges_lehmann_ratio(ratios: &[f64]) -> Option<f64> {
+    let logs: Vec<f64> = ratios
         .iter()
         .filter(|r| r.is_finite() && **r > 0.0)
         .map(|r| r.ln())
         .collect();
-    if logs.is_empty() {
-        return None;
+    let mut averages = Vec::with_capacity(logs.len() * (logs.len() + 1) / 2);
+    for (i, a) in logs.iter().enumerate() {
+        for b in &logs[i..] {
+            averages.push((a + b) / 2.0);
+        }
     }
-    logs.sort_by(f64::total_cmp);
-    let cut = (logs.len() as f64 * TRIM).floor() as usize;
-    let kept = &logs[cut..logs.len() - cut];
-    Some((kept.iter().sum::<f64>() / kept.len() as f64).exp())
+    median(&averages).map(f64::exp)
 }
 
-/// The paired ratio — [`trimmed_geometric_mean`] of per-round ratios, each
+/// The paired ratio — [`hodges_lehmann_ratio`] of per-round ratios, each
 /// a candidate round over its neighbouring baseline rounds — with a
 /// percentile bootstrap 95% interval over the pairs.
 pub fn bootstrap_paired_ratio(
@@ -138,13 +142,13 @@ pub fn bootstrap_paired_ratio(
     resamples: usize,
     seed: u64,
 ) -> Option<RatioEstimate> {
-    let ratio = trimmed_geometric_mean(ratios)?;
+    let ratio = hodges_lehmann_ratio(ratios)?;
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut estimates = Vec::with_capacity(resamples);
     let mut sample = vec![0.0; ratios.len()];
     for _ in 0..resamples {
         resample(&mut rng, ratios, &mut sample);
-        if let Some(estimate) = trimmed_geometric_mean(&sample) {
+        if let Some(estimate) = hodges_lehmann_ratio(&sample) {
             estimates.push(estimate);
         }
     }
@@ -274,7 +278,12 @@ mod tests {
 
         assert!((estimate.ratio - 1.10).abs() < 0.005, "{estimate:?}");
         assert!(estimate.ci_low <= estimate.ratio && estimate.ratio <= estimate.ci_high);
-        assert!(estimate.ci_high - estimate.ci_low < 0.12, "{estimate:?}");
+        // The two wild pairs widen the interval by little: the eight others
+        // lie within ±2% of 1.10.
+        assert!(
+            estimate.ci_low > 1.07 && estimate.ci_high < 1.13,
+            "{estimate:?}"
+        );
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn run_config(options: &CompareOptions, workers: usize) -> RunConfig {
 
 /// How the ratios are estimated, as `results.json` states it.
 const RATIO_METHOD: &str = "paired: each round over the mean of the baseline rounds right before and after it; \
-     trimmed (20% each end) geometric mean of those ratios; percentile bootstrap 95% interval over the pairs";
+     Hodges-Lehmann estimate of those ratios on a log scale; percentile bootstrap 95% interval over the pairs";
 
 /// Each of `mine`'s rounds over the baseline rounds adjacent to it in the
 /// run (the one just before and the one just after, or the one there is),

@@ -81,8 +81,8 @@ pub fn summary(report: &Report) -> Table {
         notes: vec![
             "Medians over the rounds. CPU is the server process's user + system time per request \
              (summed over its threads), so it includes the kernel's work on the socket. Changes \
-             are paired: each round against the raw rounds right before and after it, a trimmed \
-             geometric mean of those ratios, with a bootstrap 95% interval; an interval \
+             are paired: each round against the raw rounds right before and after it, the \
+             Hodges-Lehmann estimate of those ratios, with a bootstrap 95% interval; an interval \
              containing 0% means no difference was detected."
                 .to_owned(),
         ],
