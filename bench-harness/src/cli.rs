@@ -79,6 +79,11 @@ pub struct CompareArgs {
     /// Skip the cost phase (instructions and allocations per request).
     #[arg(long)]
     pub no_cost: bool,
+    /// Leave the scheduling priority alone (by default harness, generator
+    /// and servers run at nice -20 when allowed, so other processes on a
+    /// shared machine run when they wait).
+    #[arg(long)]
+    pub no_priority: bool,
     /// A smoke run under 90 s: plaintext and json, 6 rounds of 1 s, one
     /// callgrind process per endpoint and server.
     #[arg(long)]
@@ -445,6 +450,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         warmup: args.warmup.unwrap_or(Duration::from_millis(500)),
         repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 2),
         cost: !args.no_cost,
+        raise_priority: !args.no_priority,
         pipeline: args.pipeline,
         engine: args.engine,
         quick,

@@ -1,7 +1,7 @@
 //! Facts about the machine a measurement runs on, and what the harness asks
-//! of it: CPU pinning ([`pinning`]), CPU time and memory of processes from
-//! `/proc` ([`procstat`]; per thread and per core: [`cpustat`]), the
-//! environment a report names ([`environment`]), the servers' executable
+//! of it: CPU pinning ([`pinning`]), a raised priority ([`priority`]), CPU
+//! time and memory of processes from `/proc` ([`procstat`]; per thread and
+//! per core: [`cpustat`]), the environment a report names ([`environment`]), the servers' executable
 //! sizes ([`binaries`]), and installing a missing wrk or valgrind ([`apt`]).
 
 pub mod apt;
@@ -9,4 +9,5 @@ pub mod binaries;
 pub mod cpustat;
 pub mod environment;
 pub mod pinning;
+pub mod priority;
 pub mod procstat;

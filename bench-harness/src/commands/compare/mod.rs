@@ -115,6 +115,9 @@ pub struct CompareOptions {
     pub repeat_disturbed: usize,
     /// Run the cost phase after the rounds (`--no-cost`: `false`).
     pub cost: bool,
+    /// Run harness, generator and servers at nice −20 when allowed
+    /// (`--no-priority`: `false`).
+    pub raise_priority: bool,
 }
 
 /// What a comparison leaves: its results, and the cost figures unless
@@ -133,6 +136,8 @@ pub struct Outcome {
 pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     let started_at = timestamp();
     let load_average = noise::load_average();
+    // Before any thread or server exists: they inherit it.
+    let priority = options.raise_priority.then(crate::host::priority::raise);
     let environment = Environment::capture();
     let contestants = 1 + options.framework_modes.len() + options.targets.len();
     let mut planned = measure::planned(options, contestants);
@@ -146,13 +151,14 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     plan.stop_servers();
     let measured = measured?;
     let interrupted = measured.interrupted;
-    let results = results::results(
+    let mut results = results::results(
         options,
         &plan,
         measured,
         (started_at, load_average),
         environment,
     );
+    results.notes.extend(priority);
     results.write(&options.out)?;
     let (cost, cost_notes) = if !options.cost {
         (
