@@ -158,7 +158,9 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         (started_at, load_average),
         environment,
     );
-    results.notes.extend(priority);
+    results
+        .notes
+        .extend(priority.as_ref().map(|p| p.note.clone()));
     results.write(&options.out)?;
     let (cost, cost_notes) = if !options.cost {
         (
@@ -171,6 +173,8 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         cost_phase::run(options, &progress)
     };
     progress.finish();
+    // The session's priority goes back to what it was.
+    drop(priority);
     Ok(Outcome {
         results,
         cost,
