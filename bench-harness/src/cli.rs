@@ -63,17 +63,17 @@ pub struct CompareArgs {
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Measured rounds per server and endpoint [default: 10; --quick: 6]
+    /// Measured rounds per server and endpoint [default: 12; --quick: 6]
     #[arg(long)]
     pub rounds: Option<usize>,
-    /// Length of one round [default: 1.25s; --quick: 1s]
+    /// Length of one round [default: 1s]
     #[arg(long, value_parser = duration)]
     pub duration: Option<Duration>,
     /// Warm-up per server and endpoint [default: 500ms]
     #[arg(long, value_parser = duration)]
     pub warmup: Option<Duration>,
     /// Disturbed rounds (other processes took over a tenth of the server's
-    /// core) measured again, at most, per endpoint [default: rounds / 2]
+    /// core) measured again, at most, per endpoint [default: rounds / 4]
     #[arg(long)]
     pub repeat_disturbed: Option<usize>,
     /// Skip the cost phase (instructions and allocations per request).
@@ -434,21 +434,17 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
     // with its neighbours, and more pairs narrow the interval faster than
     // longer rounds do (the nanosecond thread counters keep a short round
     // precise).
-    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 10 }).max(1);
+    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 12 }).max(1);
     Ok(CompareOptions {
         endpoints,
         connections: args.connections,
         threads: args.threads,
         rounds,
-        duration: args.duration.unwrap_or(if quick {
-            Duration::from_secs(1)
-        } else {
-            Duration::from_millis(1250)
-        }),
+        duration: args.duration.unwrap_or(Duration::from_secs(1)),
         // Half a second of warm-up is ample at tens of thousands of
         // requests per second (caches, connections, the database pool).
         warmup: args.warmup.unwrap_or(Duration::from_millis(500)),
-        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 2),
+        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 4),
         cost: !args.no_cost,
         raise_priority: !args.no_priority,
         pipeline: args.pipeline,
