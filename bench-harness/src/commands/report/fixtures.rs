@@ -215,6 +215,7 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
 pub(crate) fn cost(endpoints: &[&str]) -> CostReport {
     let server = |instructions: f64, allocations: f64| ServerCost {
         instructions_per_request: Some(instructions),
+        instructions_outside_allocator_per_request: Some(instructions * 0.7),
         allocations_per_request: Some(allocations),
         bytes_allocated_per_request: Some(allocations * 100.0),
         ..ServerCost::default()

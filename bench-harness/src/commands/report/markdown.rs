@@ -227,12 +227,18 @@ mod tests {
             );
             same(
                 parse_number(&row[4]),
+                f("instructions_outside_allocator_per_request"),
+                0,
+                &row[0],
+            );
+            same(
+                parse_number(&row[5]),
                 f("allocations_per_request"),
                 1,
                 &row[0],
             );
             same(
-                parse_number(&row[5]),
+                parse_number(&row[6]),
                 f("bytes_allocated_per_request"),
                 0,
                 &row[0],
