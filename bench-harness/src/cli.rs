@@ -281,6 +281,11 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<()> {
     if !args.no_report {
         let mut report = crate::commands::report::Report::new(outcome.results)
             .with_glue_from(&crate::commands::report::glue::default_workspace_root());
+        // The cost phase's own notes (valgrind missing, pinning) belong
+        // on the page too.
+        report
+            .notes
+            .extend(outcome.cost.iter().flat_map(|c| c.notes.iter().cloned()));
         report.cost = outcome.cost;
         report.notes.extend(outcome.cost_notes);
         if let Some(dir) =
