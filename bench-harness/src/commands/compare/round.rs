@@ -74,10 +74,12 @@ pub(super) fn measure_round(
             .zip(before)
             .map(|(after, before)| (after.since(&before).busy_s - own).max(0.0))
     };
+    // Both sides of this difference in ticks: the threads' nanoseconds
+    // include interrupt time that `/proc/stat` books elsewhere.
     let server_core_others_s = others(
         after.server_core,
         before.server_core,
-        server_cpu.unwrap_or(0.0),
+        from_ticks.or(server_cpu).unwrap_or(0.0),
     );
     let client_core_others_s = others(after.client_core, before.client_core, client_cpu_s);
     let server_core_steal_s = after
