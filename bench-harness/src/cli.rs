@@ -63,7 +63,7 @@ pub struct CompareArgs {
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Measured rounds per server and endpoint [default: 12; --quick: 6]
+    /// Measured rounds per server and endpoint [default: 16; --quick: 6]
     #[arg(long)]
     pub rounds: Option<usize>,
     /// Length of one round [default: 1s]
@@ -73,7 +73,7 @@ pub struct CompareArgs {
     #[arg(long, value_parser = duration)]
     pub warmup: Option<Duration>,
     /// Disturbed rounds (other processes took over a tenth of the server's
-    /// core) measured again, at most, per endpoint [default: rounds / 4]
+    /// core) measured again, at most, per endpoint [default: rounds / 8]
     #[arg(long)]
     pub repeat_disturbed: Option<usize>,
     /// Skip the cost phase (instructions and allocations per request).
@@ -447,7 +447,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
     // with its neighbours, and more pairs narrow the interval faster than
     // longer rounds do (the nanosecond thread counters keep a short round
     // precise).
-    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 12 }).max(1);
+    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 16 }).max(1);
     Ok(CompareOptions {
         endpoints,
         connections: args.connections,
@@ -457,7 +457,7 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         // Half a second of warm-up is ample at tens of thousands of
         // requests per second (caches, connections, the database pool).
         warmup: args.warmup.unwrap_or(Duration::from_millis(500)),
-        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 4),
+        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 8),
         cost: !args.no_cost,
         raise_priority: !args.no_priority,
         pipeline: args.pipeline,
