@@ -173,6 +173,15 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         cost_phase::run(options, &progress)
     };
     progress.finish();
+    let mut results = results;
+    if !interrupted && crate::interrupt_flag().load(std::sync::atomic::Ordering::SeqCst) {
+        // Ctrl-C during the cost phase: the rounds are whole, the cost is not.
+        results.partial = true;
+        results.notes.push(
+            "PARTIAL: interrupted (Ctrl-C) during the cost phase; the rounds are complete, the cost figures missing".to_owned(),
+        );
+        results.write(&options.out)?;
+    }
     // The session's priority goes back to what it was.
     drop(priority);
     Ok(Outcome {
