@@ -38,10 +38,16 @@ pub(super) fn results(
             "PARTIAL: interrupted (Ctrl-C); only the rounds finished before it are here".to_owned(),
         );
     }
-    if noise.rounds_repeated > 0 || noise.rounds_kept_disturbed > 0 {
+    if noise.rounds_repeated > 0 {
         notes.push(format!(
-            "{} disturbed round(s) measured again; {} kept although disturbed (repeat budget spent)",
-            noise.rounds_repeated, noise.rounds_kept_disturbed
+            "{} disturbed round(s) measured again",
+            noise.rounds_repeated
+        ));
+    }
+    if noise.rounds_kept_disturbed > 0 {
+        notes.push(format!(
+            "{} round(s) kept although disturbed (the repeat budget was spent)",
+            noise.rounds_kept_disturbed
         ));
     }
     if rounds.iter().any(|r| r.client_bound) {
