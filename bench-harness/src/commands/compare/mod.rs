@@ -173,7 +173,6 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         cost_phase::run(options, &progress)
     };
     progress.finish();
-    let mut results = results;
     if !interrupted && crate::interrupt_flag().load(std::sync::atomic::Ordering::SeqCst) {
         // Ctrl-C during the cost phase: the rounds are whole, the cost is not.
         results.partial = true;
