@@ -97,3 +97,64 @@ pub(super) fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::compare::DEFAULT_ENDPOINTS;
+
+    fn options(names: &[&str], quick: bool) -> CompareOptions {
+        let names: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        CompareOptions {
+            endpoints: crate::endpoints::resolve_endpoints(&names, true).expect("catalogue names"),
+            connections: 1,
+            threads: 1,
+            rounds: 1,
+            duration: Duration::from_secs(1),
+            warmup: Duration::ZERO,
+            pipeline: 1,
+            engine: loadgen::Engine::Raw,
+            quick,
+            out: std::env::temp_dir(),
+            targets: Vec::new(),
+            framework_modes: vec![framework_server::ServeMode::Hyper],
+            server_runtime: connection_layer::RuntimeFlavor::MultiThread,
+            server_workers: None,
+            pin: true,
+            server_cpu: 0,
+            client_cpu: 1,
+            headers: Vec::new(),
+            bodies: Default::default(),
+            seed: 1,
+            progress: false,
+            executable: std::path::PathBuf::from("bench-harness"),
+            repeat_disturbed: 0,
+            cost: true,
+            raise_priority: false,
+        }
+    }
+
+    #[test]
+    fn the_cost_phase_measures_the_compared_reads_and_skips_writes() {
+        let compared = options(DEFAULT_ENDPOINTS, false);
+
+        let measured: Vec<String> = endpoints(&compared).into_iter().map(|e| e.name).collect();
+
+        assert!(measured.contains(&"json".to_owned()));
+        assert!(measured.contains(&"users-show".to_owned()));
+        assert!(!measured.contains(&"users-create".to_owned()));
+        assert_eq!(measured.len(), compared.endpoints.len() - 1);
+    }
+
+    #[test]
+    fn quick_runs_one_callgrind_process_and_plans_less_time() {
+        let full = options(&["plaintext", "json"], false);
+        let quick = options(&["plaintext", "json"], true);
+
+        let progress = Progress::default();
+        assert_eq!(cost_options(&quick, &progress).repeat, 1);
+        assert_eq!(cost_options(&full, &progress).repeat, REPEAT);
+        assert!(planned(&quick) < planned(&full));
+        assert_eq!(cost_options(&full, &progress).cpu, Some(0));
+    }
+}
