@@ -58,6 +58,8 @@ pub(super) fn results(
     }
     let comparison = if options.framework_modes == [ServeMode::Axum] {
         "defaults: framework-server on axum::serve against raw-server on connection-layer"
+    } else if options.framework_modes.len() > 1 {
+        "two comparisons: same connection layer (framework-hyper: only the request layer differs from raw-server) and defaults: axum::serve (framework-axum: framework-server as axum's defaults serve it)"
     } else {
         "same connection layer: raw-server and framework-server share connection-layer's accept loop and hyper settings; only the request layer differs"
     };
