@@ -6,9 +6,11 @@
 //! - `bench-harness load URL` is the [`loadgen`] load generator (like wrk,
 //!   wrk2, oha), which this crate also uses as a library;
 //! - `bench-harness compare` starts raw-server and framework-server as
-//!   separate, pinned processes, loads them in alternating rounds, and
-//!   reports medians and framework/raw ratios with bootstrap 95% confidence
-//!   intervals, in a table and in a versioned `results.json`;
+//!   separate, pinned processes at a raised priority, loads them in
+//!   alternating rounds, and reports medians and paired framework/raw
+//!   ratios with bootstrap 95% confidence intervals, how noisy the machine
+//!   was, and (its cost phase) instructions and allocations per request,
+//!   in a table and in a versioned `results.json`;
 //! - `bench-harness calibrate` checks the load generator against wrk;
 //! - `bench-harness cost` counts instructions (callgrind) and heap
 //!   allocations per request of both servers: figures that do not move
