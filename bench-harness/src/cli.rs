@@ -64,16 +64,29 @@ pub struct CompareArgs {
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Measured rounds per server and endpoint [default: 5; --quick: 3]
+    /// Measured rounds per server and endpoint [default: 16; --quick: 6]
     #[arg(long)]
     pub rounds: Option<usize>,
-    /// Length of one round [default: 3s; --quick: 2s]
+    /// Length of one round [default: 1s]
     #[arg(long, value_parser = duration)]
     pub duration: Option<Duration>,
-    /// Warm-up per server and endpoint [default: 1s; --quick: 1s]
+    /// Warm-up per server and endpoint [default: 500ms]
     #[arg(long, value_parser = duration)]
     pub warmup: Option<Duration>,
-    /// A ~30 s smoke run: plaintext and json, 3 rounds of 2 s.
+    /// Disturbed rounds (other processes took over a tenth of the server's
+    /// core) measured again, at most, per endpoint [default: rounds / 8]
+    #[arg(long)]
+    pub repeat_disturbed: Option<usize>,
+    /// Skip the cost phase (instructions and allocations per request).
+    #[arg(long)]
+    pub no_cost: bool,
+    /// Leave the scheduling priority alone (by default harness, generator
+    /// and servers run at nice -20 when allowed, so other processes on a
+    /// shared machine run when they wait).
+    #[arg(long)]
+    pub no_priority: bool,
+    /// A smoke run under 90 s: plaintext and json, 6 rounds of 1 s, one
+    /// callgrind process per endpoint and server.
     #[arg(long)]
     pub quick: bool,
     /// HTTP/1.1 pipelining depth (1 = off).
@@ -233,6 +246,11 @@ pub struct CostArgs {
     /// Do not pin to a CPU.
     #[arg(long)]
     pub no_pin: bool,
+    /// Leave the scheduling priority alone (by default the harness and its
+    /// servers run at nice -20 when allowed: callgrind finishes sooner on a
+    /// busy machine; the counts do not change).
+    #[arg(long)]
+    pub no_priority: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,18 +274,41 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// `compare`, then its report unless `--no-report`.
+/// `compare` (with its cost phase), then its report unless `--no-report`.
 fn run_compare(args: CompareArgs) -> anyhow::Result<()> {
     let options = compare_options(&args)?;
-    let results = crate::commands::compare::run(&options)?;
-    println!("\n{}", results.render_table());
+    let started = std::time::Instant::now();
+    let outcome = crate::commands::compare::run(&options)?;
+    println!("\n{}", outcome.results.render_table());
+    match &outcome.cost {
+        Some(cost) => println!("{}", crate::commands::cost::render::table(cost)),
+        None => {
+            for note in &outcome.cost_notes {
+                println!("cost: {note}");
+            }
+        }
+    }
     println!("results: {}", options.out.join("results.json").display());
     if !args.no_report {
-        let report = crate::commands::report::Report::new(results)
+        let mut report = crate::commands::report::Report::new(outcome.results)
             .with_glue_from(&crate::commands::report::glue::default_workspace_root());
+        // The cost phase's own notes (valgrind missing, pinning) belong
+        // on the page too.
+        report
+            .notes
+            .extend(outcome.cost.iter().flat_map(|c| c.notes.iter().cloned()));
+        report.cost = outcome.cost;
+        report.notes.extend(outcome.cost_notes);
+        if let Some(dir) =
+            Some(crate::commands::report::criterion::default_dir()).filter(|dir| dir.is_dir())
+            && let Ok(figures) = crate::commands::report::criterion::read(&dir)
+        {
+            report.criterion = Some(figures);
+        }
         let written = report.write(&options.out)?;
         println!("report: {}", shown_path(&written.html).display());
     }
+    println!("wall time: {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -321,6 +362,8 @@ fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
 
 /// `cost`: instructions and allocations per request.
 fn run_cost(args: CostArgs) -> anyhow::Result<()> {
+    // Before any child exists: they inherit it. Restored when dropped.
+    let priority = (!args.no_priority).then(crate::host::priority::raise);
     let names = match &args.endpoints {
         Some(names) => names.clone(),
         None => crate::commands::cost::DEFAULT_ENDPOINTS
@@ -344,8 +387,18 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         keep_profiles: args.keep_profiles,
         cpu: (!args.no_pin).then_some(args.cpu),
         executable: std::env::current_exe().context("cannot find our own executable")?,
+        progress: crate::progress::Progress::default(),
+        progress_step: (Duration::from_secs(6), Duration::from_secs(1)),
     };
-    let report = crate::commands::cost::run(&options)?;
+    let options = crate::commands::cost::CostOptions {
+        progress: crate::progress::Progress::new(options.planned(), true),
+        ..options
+    };
+    options.progress.phase("cost");
+    let report = crate::commands::cost::run(&options);
+    options.progress.finish();
+    drop(priority);
+    let report = report?;
     println!("\n{}", crate::commands::cost::render::table(&report));
     println!(
         "results: {} (top functions: {})",
@@ -414,20 +467,23 @@ fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
         bodies.insert(name.to_owned(), read_body(text)?);
     }
     let quick = args.quick;
+    // Many short rounds rather than a few long ones: each round is paired
+    // with its neighbours, and more pairs narrow the interval faster than
+    // longer rounds do (the nanosecond thread counters keep a short round
+    // precise).
+    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 16 }).max(1);
     Ok(CompareOptions {
         endpoints,
         connections: args.connections,
         threads: args.threads,
-        rounds: args.rounds.unwrap_or(if quick { 3 } else { 5 }).max(1),
-        duration: args.duration.unwrap_or(if quick {
-            Duration::from_secs(2)
-        } else {
-            Duration::from_secs(3)
-        }),
-        // One second of warm-up is ample at tens of thousands of requests
-        // per second, and keeps the default run of seven endpoints under
-        // four minutes.
-        warmup: args.warmup.unwrap_or(Duration::from_secs(1)),
+        rounds,
+        duration: args.duration.unwrap_or(Duration::from_secs(1)),
+        // Half a second of warm-up is ample at tens of thousands of
+        // requests per second (caches, connections, the database pool).
+        warmup: args.warmup.unwrap_or(Duration::from_millis(500)),
+        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 8),
+        cost: !args.no_cost,
+        raise_priority: !args.no_priority,
         pipeline: args.pipeline,
         engine: args.engine,
         quick,

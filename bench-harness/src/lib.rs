@@ -6,11 +6,13 @@
 //! - `bench-harness load URL` is the [`loadgen`] load generator (like wrk,
 //!   wrk2, oha), which this crate also uses as a library;
 //! - `bench-harness compare` starts raw-server and framework-server as
-//!   separate, pinned processes, loads them in alternating rounds, and
-//!   reports medians and framework/raw ratios with bootstrap 95% confidence
-//!   intervals, in a table and in a versioned `results.json`; with
-//!   `--suite node` or `all` it measures the Node guests of `guests/node/`
-//!   too, each against node-http;
+//!   separate, pinned processes at a raised priority, loads them in
+//!   alternating rounds, and reports medians and paired framework/raw
+//!   ratios with bootstrap 95% confidence intervals, how noisy the machine
+//!   was, and (its cost phase) instructions and allocations per request,
+//!   in a table and in a versioned `results.json`; with `--suite node` or
+//!   `all` it measures the Node guests of `guests/node/` too, each against
+//!   node-http;
 //! - `bench-harness calibrate` checks the load generator against wrk;
 //! - `bench-harness cost` counts instructions (callgrind) and heap
 //!   allocations per request of both servers: figures that do not move
@@ -32,7 +34,8 @@
 //! | [`child`]            | servers as child processes: launch, `serve`, probe       |
 //! | [`endpoints`]        | catalogue names resolved to method and target            |
 //! | [`servers`]          | [`servers::ServerKind`], the one "which server", and the baseline |
-//! | [`stats`]            | medians and the bootstrap CI of a ratio of medians       |
+//! | [`stats`]            | medians, bootstrap CIs of paired ratios and of ratios of medians |
+//! | [`progress`]         | one progress bar for a whole run, or plain lines         |
 //! | [`output`]           | timestamps and default output folders                    |
 //! | [`loadgen`] (crate)  | the load generator behind `load`, `compare`, `calibrate` |
 
@@ -42,6 +45,7 @@ pub mod commands;
 pub mod endpoints;
 pub mod host;
 pub mod output;
+pub mod progress;
 pub mod schema;
 pub mod servers;
 pub mod stats;

@@ -1,8 +1,8 @@
 //! The `bench-harness` binary: frameworth's measuring instrument.
 //!
 //! ```text
-//! cargo run --release -p bench-harness -- compare            # raw vs framework, ≤ 4 min
-//! cargo run --release -p bench-harness -- compare --quick    # ~30 s smoke run
+//! cargo run --release -p bench-harness -- compare            # raw vs framework + cost, ~5 min
+//! cargo run --release -p bench-harness -- compare --quick    # smoke run, under 90 s
 //! cargo run --release -p bench-harness -- load http://127.0.0.1:3000/plaintext -c 64 -d 10s
 //! cargo run --release -p bench-harness -- calibrate          # our generator vs wrk
 //! cargo run --release -p bench-harness -- cost               # instructions, allocations per request

@@ -29,6 +29,8 @@ fn compare_quick_writes_valid_results_for_both_servers() {
             "--connections",
             "8",
             "--quiet",
+            "--no-cost",
+            "--no-priority",
             "--out",
         ])
         .arg(out.path())

@@ -27,6 +27,8 @@ fn compare_updates(connections: usize) -> Value {
             "--connections",
             &connections.to_string(),
             "--quiet",
+            "--no-cost",
+            "--no-priority",
             "--no-report",
             "--out",
         ])

@@ -24,6 +24,7 @@ fn cost_without_valgrind_counts_allocations_of_both_servers() {
         .args([
             "cost",
             "--no-valgrind",
+            "--no-priority",
             "--endpoints",
             "json",
             "--alloc-warmup",

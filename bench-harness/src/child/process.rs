@@ -233,6 +233,10 @@ fn serve_command(spec: &LaunchSpec, options: &LaunchOptions) -> anyhow::Result<C
         }
         None => Command::new(&spec.executable),
     };
+    // A process group of its own: Ctrl-C in the terminal reaches only the
+    // harness, which keeps what it measured and then stops the servers
+    // itself (if it dies instead, the kernel's parent-death signal does).
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
         .arg("serve")
         .arg("--server")

@@ -80,6 +80,12 @@ pub struct ServerCost {
     /// Every callgrind run's figure, in the order they ran.
     #[serde(default)]
     pub instructions_per_request_runs: Vec<f64>,
+    /// Mean over the runs of the instructions spent outside the C
+    /// allocator (`malloc`, `free` and their helpers): the repeatable part.
+    #[serde(default)]
+    pub instructions_outside_allocator_per_request: Option<f64>,
+    #[serde(default)]
+    pub instructions_outside_allocator_per_request_runs: Vec<f64>,
     #[serde(default)]
     pub deallocations_per_request: Option<f64>,
     #[serde(default)]

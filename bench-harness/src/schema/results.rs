@@ -41,6 +41,50 @@ pub struct Results {
     pub rounds: Vec<Round>,
     pub summary: Vec<Summary>,
     pub notes: Vec<String>,
+    /// How noisy the machine was and what was measured again.
+    #[serde(default)]
+    pub noise: Option<Noise>,
+    /// Disturbed rounds that were measured again: kept for the record,
+    /// left out of every statistic.
+    #[serde(default)]
+    pub repeated_rounds: Vec<Round>,
+    /// The run was interrupted: only what was measured so far is here.
+    #[serde(default)]
+    pub partial: bool,
+}
+
+/// How noisy the machine was during a comparison.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Noise {
+    /// Rounds kept (in every statistic) and rounds measured again.
+    pub rounds_kept: usize,
+    pub rounds_repeated: usize,
+    /// Kept rounds that were still disturbed (the repeat budget ran out).
+    pub rounds_kept_disturbed: usize,
+    /// Share of the server's core other processes took per round, over
+    /// the kept rounds: median and maximum (0.25 = a quarter of the time).
+    pub server_core_others_median: Option<f64>,
+    pub server_core_others_max: Option<f64>,
+    /// The same on the load generator's core.
+    pub client_core_others_median: Option<f64>,
+    /// Hypervisor steal on the server's core, summed over the kept rounds.
+    pub server_core_steal_s: Option<f64>,
+    /// The 1-minute load average at the start and at the end.
+    pub load_average_start: Option<f64>,
+    pub load_average_end: Option<f64>,
+    /// Per endpoint and server against the baseline: the spread of the
+    /// paired CPU-per-request ratios (their coefficient of variation).
+    pub paired_cpu_ratio_cv: Vec<PairSpread>,
+}
+
+/// The spread of one server's paired ratios on one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairSpread {
+    pub endpoint: String,
+    pub server: String,
+    pub pairs: usize,
+    /// Standard deviation over mean of the ratios (0.03 = 3%).
+    pub cv: f64,
 }
 
 /// The settings of a comparison, as used.
@@ -60,6 +104,12 @@ pub struct RunConfig {
     pub server_workers: usize,
     pub bootstrap_resamples: usize,
     pub bootstrap_seed: u64,
+    /// How the ratios to the baseline are estimated.
+    #[serde(default)]
+    pub ratio_method: String,
+    /// Disturbed rounds that may be measured again, per endpoint.
+    #[serde(default)]
+    pub repeat_disturbed: usize,
 }
 
 /// One endpoint as requested: catalogue name, method and request target.
@@ -80,6 +130,10 @@ pub struct ServerInfo {
     pub launched: bool,
     pub url: String,
     pub pinned_cpu: Option<usize>,
+    /// The server's own executable (`raw-server`, `framework-server`)
+    /// built beside the harness: its size as built and stripped.
+    #[serde(default)]
+    pub binary: Option<crate::host::binaries::BinarySize>,
 }
 
 /// One measured round: one server, one endpoint, one stretch of load.
@@ -107,7 +161,34 @@ pub struct Round {
     /// The load generator's core was saturated and the server's was not:
     /// this round measured the client, not the server.
     pub client_bound: bool,
+    /// Position of the round in the whole run (0-based), so each round can
+    /// be paired with the baseline rounds just before and after it.
+    #[serde(default)]
+    pub sequence: usize,
+    /// The server CPU came from its threads' nanosecond counters
+    /// (`schedstat`); `false`: from `/proc/<pid>/stat` ticks.
+    #[serde(default)]
+    pub server_cpu_from_threads: bool,
+    /// CPU time other processes took on the server's core during the round
+    /// (the core's busy time in `/proc/stat` minus the server's own).
+    #[serde(default)]
+    pub server_core_others_s: Option<f64>,
+    /// The same on the load generator's core.
+    #[serde(default)]
+    pub client_core_others_s: Option<f64>,
+    /// Time the hypervisor gave to other guests on the server's core.
+    #[serde(default)]
+    pub server_core_steal_s: Option<f64>,
+    /// Other processes took more than [`DISTURBED_SHARE`] of the server's
+    /// core during the round.
+    #[serde(default)]
+    pub disturbed: bool,
 }
+
+/// A round in which other processes took more than this share of the
+/// server's core (as a fraction of the round's wall time) is disturbed:
+/// it is measured again, within a budget, and counted in the report.
+pub const DISTURBED_SHARE: f64 = 0.10;
 
 /// Medians over the rounds of one server on one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,7 +202,8 @@ pub struct Medians {
     pub server_rss_kib: Option<f64>,
 }
 
-/// Ratios `server / baseline` of medians, with bootstrap 95% intervals.
+/// Ratios `server / baseline`, paired round by round (see
+/// [`RunConfig::ratio_method`]), with bootstrap 95% intervals.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Ratios {
     pub baseline: String,
@@ -188,6 +270,12 @@ impl Results {
     pub fn render_table(&self) -> String {
         let mut out = String::new();
         let c = &self.config;
+        if self.partial {
+            let _ = writeln!(
+                out,
+                "PARTIAL: interrupted; only the rounds measured before are here"
+            );
+        }
         let _ = writeln!(out, "Comparison: {}", self.comparison);
         let _ = writeln!(
             out,
@@ -228,10 +316,24 @@ impl Results {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "Overhead = change in server CPU time per request against raw (median of rounds), \
-             with a bootstrap 95% confidence interval [low, high]. An interval that contains \
-             0% means no difference was detected."
+            "Overhead = change in server CPU time per request against raw, paired round by round \
+             (each round against the raw rounds right before and after it), with a bootstrap 95% \
+             confidence interval [low, high]. An interval that contains 0% means no difference \
+             was detected."
         );
+        if let Some(noise) = &self.noise {
+            let share =
+                |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.0}%", s * 100.0));
+            let _ = writeln!(
+                out,
+                "Noise: other processes took {} of the server's core per round (median; max {}), {} of the generator's; {} disturbed round(s) measured again, {} kept although disturbed",
+                share(noise.server_core_others_median),
+                share(noise.server_core_others_max),
+                share(noise.client_core_others_median),
+                noise.rounds_repeated,
+                noise.rounds_kept_disturbed
+            );
+        }
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");
         }

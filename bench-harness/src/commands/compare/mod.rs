@@ -6,12 +6,23 @@
 //!    rounds** — raw, framework, raw, framework, … — so that anything else
 //!    happening on the machine (a compile, thermal throttling) is spread
 //!    over both servers instead of landing on one.
-//! 3. Per round: throughput and latency from the load generator; server CPU
-//!    time per request from `/proc/<pid>/stat` before and after; the
-//!    generator's own CPU; the server's memory. A round whose generator core
-//!    was saturated while the server's was not is flagged **client-bound**.
-//! 4. Per endpoint and server: medians; for each server against raw: ratios
-//!    of medians with bootstrap 95% intervals ([`crate::stats`]).
+//! 3. Per round ([`round`]): throughput and latency from the load
+//!    generator; server CPU time per request from its threads' nanosecond
+//!    counters before and after; the generator's own CPU; the server's
+//!    memory; what other processes took on both cores (`/proc/stat`). A
+//!    round whose generator core was saturated while the server's was not
+//!    is flagged **client-bound**; one where other processes took more than
+//!    a tenth of the server's core is **disturbed** and measured again,
+//!    within a budget per endpoint.
+//! 4. Per endpoint and server: medians; for each server against raw:
+//!    **paired** ratios (each round against the raw rounds right before and
+//!    after it) with bootstrap 95% intervals ([`crate::stats`]); how noisy
+//!    the machine was ([`noise`]).
+//! 5. Unless `--no-cost`, the cost phase ([`cost_phase`]): instructions and
+//!    allocations per request of both servers, into the same report.
+//!
+//! Ctrl-C stops the servers and writes what was measured so far, marked
+//! partial.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,12 +36,17 @@ use loadgen::Engine;
 
 use crate::host::environment::Environment;
 use crate::output::timestamp;
+use crate::progress::Progress;
+use crate::schema::cost::CostReport;
 use crate::schema::results::{EndpointTarget, Results};
 use crate::servers::Suite;
 
+pub mod cost_phase;
 mod measure;
+mod noise;
 mod plan;
 mod results;
+mod round;
 
 /// The endpoints compared by default, by catalogue name: the benchmark
 /// endpoints, then `GET /users/1` and `POST /users` (see [`DEFAULT_BODIES`]).
@@ -98,18 +114,81 @@ pub struct CompareOptions {
     pub progress: bool,
     /// The bench-harness binary to start servers with.
     pub executable: PathBuf,
+    /// Disturbed rounds measured again per endpoint, at most.
+    pub repeat_disturbed: usize,
+    /// Run the cost phase after the rounds (`--no-cost`: `false`).
+    pub cost: bool,
+    /// Run harness, generator and servers at nice −20 when allowed
+    /// (`--no-priority`: `false`).
+    pub raise_priority: bool,
 }
 
-/// Runs the comparison, writes `results.json` and `table.txt` into
-/// `options.out`, and returns the results.
-pub fn run(options: &CompareOptions) -> anyhow::Result<Results> {
+/// What a comparison leaves: its results, and the cost figures unless
+/// `--no-cost` (or an interruption) skipped them.
+#[derive(Debug)]
+pub struct Outcome {
+    pub results: Results,
+    pub cost: Option<CostReport>,
+    /// Why the cost figures are missing or incomplete, for the report.
+    pub cost_notes: Vec<String>,
+}
+
+/// Runs the comparison (and the cost phase), writes `results.json` and
+/// `table.txt` (and `cost.json`) into `options.out`. An interrupted run
+/// still writes what it measured, marked partial.
+pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     let started_at = timestamp();
+    let load_average = noise::load_average();
+    // Before any thread or server exists: they inherit it.
+    let priority = options.raise_priority.then(crate::host::priority::raise);
     let environment = Environment::capture();
-    let mut plan = plan::plan(options, &environment)?;
-    let rounds = measure::measure(options, &mut plan)?;
-    // Stop the servers before writing: their guards would do it anyway.
+    let contestants = 1 + options.framework_modes.len() + options.targets.len();
+    let mut planned = measure::planned(options, contestants);
+    if options.cost {
+        planned += cost_phase::planned(options);
+    }
+    let progress = Progress::new(planned, options.progress);
+    let mut plan = plan::plan(options, &environment, &progress)?;
+    let measured = measure::measure(options, &mut plan, &progress);
+    // Stop the servers before anything else: their guards would do it anyway.
     plan.stop_servers();
-    let results = results::results(options, &plan, rounds, started_at, environment);
+    let measured = measured?;
+    let interrupted = measured.interrupted;
+    let mut results = results::results(
+        options,
+        &plan,
+        measured,
+        (started_at, load_average),
+        environment,
+    );
+    results
+        .notes
+        .extend(priority.as_ref().map(|p| p.note.clone()));
     results.write(&options.out)?;
-    Ok(results)
+    let (cost, cost_notes) = if !options.cost {
+        (
+            None,
+            vec!["--no-cost: instructions and allocations per request not measured".to_owned()],
+        )
+    } else if interrupted {
+        (None, vec!["interrupted before the cost phase".to_owned()])
+    } else {
+        cost_phase::run(options, &progress)
+    };
+    progress.finish();
+    if !interrupted && crate::interrupt_flag().load(std::sync::atomic::Ordering::SeqCst) {
+        // Ctrl-C during the cost phase: the rounds are whole, the cost is not.
+        results.partial = true;
+        results.notes.push(
+            "PARTIAL: interrupted (Ctrl-C) during the cost phase; the rounds are complete, the cost figures missing".to_owned(),
+        );
+        results.write(&options.out)?;
+    }
+    // The session's priority goes back to what it was.
+    drop(priority);
+    Ok(Outcome {
+        results,
+        cost,
+        cost_notes,
+    })
 }

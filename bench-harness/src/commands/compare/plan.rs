@@ -13,6 +13,7 @@ use crate::child::guest::{self, GuestSpec};
 use crate::child::process::{LaunchSpec, ServerProcess};
 use crate::host::environment::Environment;
 use crate::host::pinning::{PinningPlan, allowed_cpus};
+use crate::progress::Progress;
 use crate::schema::results::{EndpointTarget, ServerInfo};
 use crate::servers::{BASELINE, NODE_GUESTS, ServerKind};
 
@@ -55,7 +56,11 @@ impl Plan {
 }
 
 /// Decides pinning and workers, launches the servers and adds the targets.
-pub(super) fn plan(options: &CompareOptions, environment: &Environment) -> anyhow::Result<Plan> {
+pub(super) fn plan(
+    options: &CompareOptions,
+    environment: &Environment,
+    progress: &Progress,
+) -> anyhow::Result<Plan> {
     let allowed = allowed_cpus();
     let mut pinning = PinningPlan::decide(
         options.pin,
@@ -72,13 +77,14 @@ pub(super) fn plan(options: &CompareOptions, environment: &Environment) -> anyho
     if environment.build_profile == "debug" {
         notes.push("debug build: figures are not representative; run with --release".to_owned());
     }
-    eprintln!("pinning: {}", pinning.note);
+    progress.line(&format!("pinning: {}", pinning.note));
 
     // Each child gets its own database in a folder removed when we finish.
     let scratch = tempfile::Builder::new()
         .prefix("bench-harness-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    progress.doing("starting the servers");
     let mut contestants = Vec::new();
     if options.suite.has_rust() {
         contestants = launch_servers(options, &mut pinning, workers, scratch.path())?;
@@ -143,7 +149,6 @@ fn launch_servers(
 ) -> anyhow::Result<Vec<Contestant>> {
     let mut contestants = Vec::new();
     for (name, kind, mode) in launches(options) {
-        eprintln!("starting {name} server...");
         let spec = LaunchSpec {
             name: name.clone(),
             kind,
@@ -166,6 +171,10 @@ fn launch_servers(
                 launched: true,
                 url: format!("http://{}", process.addr),
                 pinned_cpu: pinning.server_cpu.filter(|_| process.pinned),
+                binary: crate::host::binaries::beside_harness(match kind {
+                    ServerKind::Raw => "raw-server",
+                    ServerKind::Framework => "framework-server",
+                }),
             },
             addr: process.addr,
             authority: process.addr.to_string(),
@@ -227,6 +236,7 @@ fn targets(options: &CompareOptions) -> anyhow::Result<Vec<Contestant>> {
                 launched: false,
                 url: url.clone(),
                 pinned_cpu: None,
+                binary: None,
             },
             addr: parsed.addr,
             authority: parsed.authority,

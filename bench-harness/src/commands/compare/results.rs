@@ -1,10 +1,11 @@
-//! `compare`'s results: medians per endpoint and server, ratios against
-//! the baseline with bootstrap intervals, and the `results.json` document
-//! they go into.
+//! `compare`'s results: medians per endpoint and server, paired ratios
+//! against the baseline with bootstrap intervals, how noisy the machine
+//! was, and the `results.json` document they go into.
 
 use framework_server::ServeMode;
 
 use super::CompareOptions;
+use super::measure::Measured;
 use super::plan::{Contestant, Plan};
 use crate::host::environment::Environment;
 use crate::output::timestamp;
@@ -12,18 +13,43 @@ use crate::schema::results::{
     EndpointTarget, Medians, Ratios, Results, Round, RunConfig, SCHEMA_VERSION, Summary,
 };
 use crate::servers::baseline_for;
-use crate::stats::{DEFAULT_RESAMPLES, bootstrap_ratio_of_medians, median};
+use crate::stats::{DEFAULT_RESAMPLES, bootstrap_paired_ratio, median};
 
-/// The results document of a finished comparison.
+/// The results document of a comparison (finished, or interrupted).
 pub(super) fn results(
     options: &CompareOptions,
     plan: &Plan,
-    rounds: Vec<Round>,
-    started_at: String,
+    measured: Measured,
+    (started_at, load_average_start): (String, Option<f64>),
     environment: Environment,
 ) -> Results {
+    let rounds = measured.rounds;
     let summary = summarise(&rounds, &options.endpoints, &plan.contestants, options.seed);
+    let noise = super::noise::noise(
+        &rounds,
+        &measured.repeated,
+        &summary,
+        (load_average_start, super::noise::load_average()),
+    );
     let mut notes = plan.notes.clone();
+    notes.extend(measured.notes);
+    if measured.interrupted {
+        notes.push(
+            "PARTIAL: interrupted (Ctrl-C); only the rounds finished before it are here".to_owned(),
+        );
+    }
+    if noise.rounds_repeated > 0 {
+        notes.push(format!(
+            "{} disturbed round(s) measured again",
+            noise.rounds_repeated
+        ));
+    }
+    if noise.rounds_kept_disturbed > 0 {
+        notes.push(format!(
+            "{} round(s) kept although disturbed (the repeat budget was spent)",
+            noise.rounds_kept_disturbed
+        ));
+    }
     if rounds.iter().any(|r| r.client_bound) {
         notes.push(
             "some rounds were client-bound: the load generator's core was saturated and the server's was not; those rounds measure the generator"
@@ -32,6 +58,8 @@ pub(super) fn results(
     }
     let comparison = if options.framework_modes == [ServeMode::Axum] {
         "defaults: framework-server on axum::serve against raw-server on connection-layer"
+    } else if options.framework_modes.len() > 1 {
+        "two comparisons: same connection layer (framework-hyper: only the request layer differs from raw-server) and defaults: axum::serve (framework-axum: framework-server as axum's defaults serve it)"
     } else {
         "same connection layer: raw-server and framework-server share connection-layer's accept loop and hyper settings; only the request layer differs"
     };
@@ -48,6 +76,9 @@ pub(super) fn results(
         rounds,
         summary,
         notes,
+        noise: Some(noise),
+        repeated_rounds: measured.repeated,
+        partial: measured.interrupted,
     }
 }
 
@@ -71,7 +102,48 @@ fn run_config(options: &CompareOptions, workers: usize) -> RunConfig {
         server_workers: workers,
         bootstrap_resamples: DEFAULT_RESAMPLES,
         bootstrap_seed: options.seed,
+        ratio_method: RATIO_METHOD.to_owned(),
+        repeat_disturbed: options.repeat_disturbed,
     }
+}
+
+/// How the ratios are estimated, as `results.json` states it.
+const RATIO_METHOD: &str = "paired: each round over the mean of the baseline rounds right before and after it; \
+     Hodges-Lehmann estimate of those ratios on a log scale; percentile bootstrap 95% interval over the pairs";
+
+/// Each of `mine`'s rounds over the baseline rounds adjacent to it in the
+/// run (the one just before and the one just after, or the one there is),
+/// on `metric`.
+pub(super) fn paired_ratios(
+    mine: &[&Round],
+    baseline: &[&Round],
+    metric: &dyn Fn(&Round) -> Option<f64>,
+) -> Vec<f64> {
+    let mut ratios = Vec::new();
+    for round in mine {
+        let Some(value) = metric(round) else { continue };
+        let before = baseline
+            .iter()
+            .filter(|b| b.sequence < round.sequence)
+            .max_by_key(|b| b.sequence);
+        let after = baseline
+            .iter()
+            .filter(|b| b.sequence > round.sequence)
+            .min_by_key(|b| b.sequence);
+        let neighbours: Vec<f64> = [before, after]
+            .into_iter()
+            .flatten()
+            .filter_map(|b| metric(b))
+            .collect();
+        if neighbours.is_empty() {
+            continue;
+        }
+        let reference = neighbours.iter().sum::<f64>() / neighbours.len() as f64;
+        if reference > 0.0 && reference.is_finite() {
+            ratios.push(value / reference);
+        }
+    }
+    ratios
 }
 
 pub(super) fn summarise(
@@ -127,9 +199,8 @@ fn summarise_server(
     let client = |r: &Round| Some(r.client_cpu_us_per_request);
     let rss = |r: &Round| r.server_rss_kib.map(|kib| kib as f64);
     let ratio = |metric: &dyn Fn(&Round) -> Option<f64>| {
-        bootstrap_ratio_of_medians(
-            &values(baseline, metric),
-            &values(mine, metric),
+        bootstrap_paired_ratio(
+            &paired_ratios(mine, baseline, metric),
             DEFAULT_RESAMPLES,
             seed,
         )

@@ -55,6 +55,10 @@ fn allocations(
 ) -> anyhow::Result<ServerCost> {
     let mut cost = ServerCost::default();
     let started = Instant::now();
+    options.progress.doing(&format!(
+        "{} on {name}, counting allocations",
+        endpoint.name
+    ));
     let allocations = measure_allocations(
         options,
         endpoint,
@@ -69,14 +73,15 @@ fn allocations(
     cost.bytes_allocated_per_request = Some(allocations.bytes_allocated as f64 / requests);
     cost.deallocations_per_request = Some(allocations.deallocations as f64 / requests);
     cost.reallocations_per_request = Some(allocations.reallocations as f64 / requests);
-    eprintln!(
+    options.progress.advance(options.progress_step.1);
+    options.progress.line(&format!(
         "{:<12} {:<10} allocations: {:.2}/request, {:.0} bytes/request ({:.1}s)",
         endpoint.name,
         name,
         allocations.allocations as f64 / requests,
         allocations.bytes_allocated as f64 / requests,
         started.elapsed().as_secs_f64()
-    );
+    ));
     Ok(cost)
 }
 
@@ -97,6 +102,11 @@ fn instructions(
             bail!("interrupted; servers stopped, nothing written");
         }
         let started = Instant::now();
+        options.progress.doing(&format!(
+            "{} on {name}, callgrind {repetition}/{}",
+            endpoint.name,
+            options.repeat.max(1)
+        ));
         let run = measure_instructions(
             options,
             endpoint,
@@ -112,14 +122,16 @@ fn instructions(
                 endpoint.name
             )
         })?;
-        eprintln!(
-            "{:<12} {:<10} instructions run {repetition}/{}: {:.0}/request ({:.1}s)",
+        options.progress.advance(options.progress_step.0);
+        options.progress.line(&format!(
+            "{:<12} {:<10} instructions run {repetition}/{}: {:.0}/request, {:.0} outside the allocator ({:.1}s)",
             endpoint.name,
             name,
             options.repeat.max(1),
             run.per_request,
+            run.outside_allocator,
             started.elapsed().as_secs_f64()
-        );
+        ));
         runs.push(run);
     }
     let figures: Vec<f64> = runs.iter().map(|r| r.per_request).collect();
@@ -144,6 +156,9 @@ fn instructions(
         );
     }
     cost.instructions_per_request_runs = figures;
+    let outside: Vec<f64> = runs.iter().map(|r| r.outside_allocator).collect();
+    cost.instructions_outside_allocator_per_request = super::figures::mean(&outside);
+    cost.instructions_outside_allocator_per_request_runs = outside;
     Ok(())
 }
 
@@ -151,6 +166,8 @@ fn instructions(
 #[derive(Debug, Clone)]
 struct InstructionRun {
     per_request: f64,
+    /// The same without the instructions inside the C allocator.
+    outside_allocator: f64,
     /// The measured part of the profile, and its total.
     segment: PathBuf,
     segment_total: u64,
@@ -319,8 +336,17 @@ fn measure_instructions(
         callgrind::total_instructions(&text).with_context(|| format!("in {}", path.display()))
     };
     let (segment, empty) = (read(2)?, read(3)?);
+    let allocator =
+        |part: usize| callgrind::allocator_instructions(&callgrind::part_path(&profile, part));
+    let (segment_allocator, empty_allocator) = (allocator(2)?, allocator(3)?);
     Ok(InstructionRun {
         per_request: per_request_from_segments(segment, empty, options.n1, options.n2)?,
+        outside_allocator: per_request_from_segments(
+            segment.saturating_sub(segment_allocator),
+            empty.saturating_sub(empty_allocator),
+            options.n1,
+            options.n2,
+        )?,
         segment: callgrind::part_path(&profile, 2),
         segment_total: segment,
     })

@@ -65,6 +65,9 @@ pub const DEFAULT_ENDPOINTS: &[&str] = &[
     "users-show",
 ];
 
+/// How many servers `cost` measures.
+pub const SERVER_COUNT: usize = SERVERS.len();
+
 /// The servers compared, by report name: both on the same connection layer.
 const SERVERS: [(&str, ServerKind); 2] = [
     (BASELINE, ServerKind::Raw),
@@ -99,6 +102,20 @@ pub struct CostOptions {
     pub cpu: Option<usize>,
     /// The bench-harness binary to start servers with.
     pub executable: PathBuf,
+    /// Where progress goes (a bar, or lines).
+    pub progress: crate::progress::Progress,
+    /// What one callgrind process and one allocation count are expected
+    /// to take, to move the progress bar by.
+    pub progress_step: (std::time::Duration, std::time::Duration),
+}
+
+impl CostOptions {
+    /// The planned time of the whole measurement, for a progress bar.
+    pub fn planned(&self) -> std::time::Duration {
+        let (callgrind, alloc) = self.progress_step;
+        let per = callgrind * self.repeat.max(1) as u32 + alloc;
+        per * (self.endpoints.len() * SERVER_COUNT) as u32
+    }
 }
 
 // The cost JSON's types live in `crate::schema::cost`, shared with the

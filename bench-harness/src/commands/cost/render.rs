@@ -20,7 +20,7 @@ pub fn table(report: &CostReport) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7}",
+        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7} {:>10} {:>10} {:>7}",
         "endpoint",
         "instr raw",
         "instr fw",
@@ -30,12 +30,15 @@ pub fn table(report: &CostReport) -> String {
         "allocs",
         "bytes",
         "bytes",
+        "spread",
+        "no-malloc",
+        "no-malloc",
         "spread"
     );
     let _ = writeln!(
         out,
-        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7}",
-        "", "", "", "", "", "raw", "fw", "raw", "fw", "instr"
+        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7} {:>10} {:>10} {:>7}",
+        "", "", "", "", "", "raw", "fw", "raw", "fw", "instr", "raw", "fw", "no-mal"
     );
     for endpoint in &report.endpoints {
         let raw = endpoint.servers.get("raw");
@@ -50,16 +53,24 @@ pub fn table(report: &CostReport) -> String {
         let allocs = |s: Option<&ServerCost>| s.and_then(|s| s.allocations_per_request);
         let bytes = |s: Option<&ServerCost>| s.and_then(|s| s.bytes_allocated_per_request);
         // The largest process-to-process spread of the two servers.
-        let spread = [raw, framework]
-            .into_iter()
-            .flatten()
-            .filter_map(|s| spread(&s.instructions_per_request_runs))
-            .fold(None, |max: Option<f64>, s| {
-                Some(max.map_or(s, |m| m.max(s)))
-            });
+        let largest = |runs: &dyn Fn(&ServerCost) -> &Vec<f64>| {
+            [raw, framework]
+                .into_iter()
+                .flatten()
+                .filter_map(|s| spread(runs(s)))
+                .fold(None, |max: Option<f64>, s| {
+                    Some(max.map_or(s, |m| m.max(s)))
+                })
+        };
+        let spread = largest(&|s| &s.instructions_per_request_runs);
+        let outside_spread = largest(&|s| &s.instructions_outside_allocator_per_request_runs);
+        let outside =
+            |s: Option<&ServerCost>| s.and_then(|s| s.instructions_outside_allocator_per_request);
+        let percent =
+            |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.2}%", s * 100.0));
         let _ = writeln!(
             out,
-            "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7}",
+            "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7} {:>10} {:>10} {:>7}",
             endpoint.endpoint,
             count(raw_i),
             count(fw_i),
@@ -76,7 +87,10 @@ pub fn table(report: &CostReport) -> String {
             decimal(allocs(framework)),
             count(bytes(raw)),
             count(bytes(framework)),
-            spread.map_or_else(|| "-".to_owned(), |s| format!("{:.2}%", s * 100.0)),
+            percent(spread),
+            count(outside(raw)),
+            count(outside(framework)),
+            percent(outside_spread),
         );
     }
     for note in &report.notes {

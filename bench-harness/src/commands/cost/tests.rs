@@ -62,6 +62,8 @@ fn sample_report() -> CostReport {
             instructions_per_request_runs: vec![7_512.3, 7_511.0, 7_515.2],
             deallocations_per_request: Some(6.0),
             reallocations_per_request: Some(0.0),
+            instructions_outside_allocator_per_request: Some(6_000.0),
+            instructions_outside_allocator_per_request_runs: vec![6_000.0, 6_000.5, 5_999.5],
         },
     );
     servers.insert(

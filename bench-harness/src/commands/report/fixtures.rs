@@ -97,6 +97,12 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
                     client_cpu_us_per_request: 9.5,
                     client_cores_busy: 0.6,
                     client_bound: false,
+                    sequence: all_rounds.len(),
+                    server_cpu_from_threads: true,
+                    server_core_others_s: Some(0.02 * (round % 3) as f64),
+                    client_core_others_s: Some(0.1),
+                    server_core_steal_s: Some(0.0),
+                    disturbed: false,
                 });
             }
         }
@@ -173,6 +179,8 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
             server_workers: 1,
             bootstrap_resamples: 1_000,
             bootstrap_seed: DEFAULT_SEED,
+            ratio_method: "paired".into(),
+            repeat_disturbed: 0,
         },
         environment: environment(),
         pinning: PinningPlan {
@@ -190,11 +198,15 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
                 launched: true,
                 url: "http://127.0.0.1:1".into(),
                 pinned_cpu: Some(0),
+                binary: None,
             })
             .collect(),
         rounds: all_rounds,
         summary,
         notes: vec!["a synthetic comparison".into()],
+        noise: None,
+        repeated_rounds: Vec::new(),
+        partial: false,
     }
 }
 
@@ -203,6 +215,7 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
 pub(crate) fn cost(endpoints: &[&str]) -> CostReport {
     let server = |instructions: f64, allocations: f64| ServerCost {
         instructions_per_request: Some(instructions),
+        instructions_outside_allocator_per_request: Some(instructions * 0.7),
         allocations_per_request: Some(allocations),
         bytes_allocated_per_request: Some(allocations * 100.0),
         ..ServerCost::default()

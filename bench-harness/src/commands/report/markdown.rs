@@ -61,6 +61,12 @@ pub fn render(report: &Report) -> String {
         "{} · measured {} · {} build · commit `{}`\n",
         r.comparison, r.started_at, r.environment.build_profile, r.environment.git_commit
     );
+    if r.partial {
+        let _ = writeln!(
+            out,
+            "**PARTIAL**: the run was interrupted; this report holds only what was measured before.\n"
+        );
+    }
     for table_ in tables::all(report) {
         let _ = writeln!(out, "{}", table(&table_));
     }
@@ -222,12 +228,18 @@ mod tests {
             );
             same(
                 parse_number(&row[4]),
+                f("instructions_outside_allocator_per_request"),
+                0,
+                &row[0],
+            );
+            same(
+                parse_number(&row[5]),
                 f("allocations_per_request"),
                 1,
                 &row[0],
             );
             same(
-                parse_number(&row[5]),
+                parse_number(&row[6]),
                 f("bytes_allocated_per_request"),
                 0,
                 &row[0],

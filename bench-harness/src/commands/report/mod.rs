@@ -22,6 +22,7 @@
 //! | [`criterion`] | criterion's figures as the report uses them              |
 //! | [`ecosystems`] | the framework tax in Node and in Rust, side by side     |
 //! | [`narrative`] | the "what this means" paragraph per endpoint             |
+//! | [`noise`]     | how busy the machine was, what was measured again        |
 //! | [`tables`]    | the tables, shared by the Markdown and the HTML          |
 //! | [`markdown`]  | `report.md`                                              |
 //! | [`html`]      | `index.html`                                             |
@@ -33,6 +34,7 @@ pub mod glue;
 pub mod html;
 pub mod markdown;
 pub mod narrative;
+pub mod noise;
 pub mod svg;
 pub mod tables;
 
@@ -286,6 +288,15 @@ pub fn change(estimate: &RatioEstimate) -> String {
 pub fn percent_change(baseline: f64, candidate: f64) -> Option<f64> {
     (baseline != 0.0 && baseline.is_finite() && candidate.is_finite())
         .then(|| (candidate / baseline - 1.0) * 100.0)
+}
+
+/// The comparison a server stands for against raw-server, by name.
+pub fn comparison_name(server: &str) -> Option<&'static str> {
+    match server {
+        "framework" | "framework-hyper" => Some("same connection layer"),
+        "framework-axum" => Some("defaults: axum::serve"),
+        _ => None,
+    }
 }
 
 /// How a server is called in prose.

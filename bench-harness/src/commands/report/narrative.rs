@@ -11,7 +11,7 @@
 use crate::schema::results::Summary;
 use crate::stats::RatioEstimate;
 
-use super::{Report, display_name, number, percent_change};
+use super::{Report, comparison_name, display_name, number, percent_change};
 
 /// The paragraphs for `endpoint`: one per server other than the baseline.
 pub fn paragraphs(report: &Report, endpoint: &str) -> Vec<String> {
@@ -54,7 +54,14 @@ fn paragraph(report: &Report, endpoint: &str, baseline: &str, server: &str) -> O
     speed_sentences(mine, theirs, &mut sentences);
     // 5. What makes the figures less trustworthy.
     caution_sentences(mine, theirs, &mut sentences);
-    Some(sentences.join(" "))
+    let text = sentences.join(" ");
+    // With more than one comparison in the report, each paragraph says
+    // which one it is about.
+    let others = report.servers().iter().filter(|s| **s != baseline).count();
+    Some(match comparison_name(server).filter(|_| others > 1) {
+        Some(name) => format!("[{name}] {text}"),
+        None => text,
+    })
 }
 
 /// Instructions and allocations; `true` when instructions were measured

@@ -24,7 +24,7 @@ pub const NONE: &str = "–";
 pub fn is_label_column(header: &str) -> bool {
     matches!(
         header,
-        "endpoint" | "server" | "feature" | "suite" | "notes"
+        "endpoint" | "server" | "feature" | "suite" | "notes" | "measure"
     )
 }
 
@@ -79,9 +79,11 @@ pub fn summary(report: &Report) -> Table {
         ]),
         rows,
         notes: vec![
-            "Medians over the rounds. CPU is the server process's user + system time per request, \
-             so it includes the kernel's work on the socket. Changes are ratios of medians with \
-             bootstrap 95% intervals; an interval containing 0% means no difference was detected."
+            "Medians over the rounds. CPU is the server process's user + system time per request \
+             (summed over its threads), so it includes the kernel's work on the socket. Changes \
+             are paired: each round against the raw rounds right before and after it, the \
+             Hodges-Lehmann estimate of those ratios, with a bootstrap 95% interval; an interval \
+             containing 0% means no difference was detected."
                 .to_owned(),
         ],
     }
@@ -117,6 +119,7 @@ pub fn cost(report: &Report) -> Option<Table> {
                 name.clone(),
                 optional(figures.instructions_per_request, 0),
                 versus,
+                optional(figures.instructions_outside_allocator_per_request, 0),
                 optional(figures.allocations_per_request, 1),
                 optional(figures.bytes_allocated_per_request, 0),
             ]);
@@ -129,12 +132,16 @@ pub fn cost(report: &Report) -> Option<Table> {
             "server",
             "instructions/request",
             "instructions vs raw",
+            "outside malloc/request",
             "allocations/request",
             "bytes allocated/request",
         ]),
         rows,
         notes: vec![format!(
-            "Deterministic figures (measured {}, N₁ = {}, N₂ = {} requests): instructions: {}; allocations: {}.",
+            "Deterministic figures (measured {}, N₁ = {}, N₂ = {} requests): instructions: {}; allocations: {}. \
+             Outside malloc: the instructions not spent inside the C allocator (glibc's malloc and free), \
+             the part that repeats from process to process to about 0.1%; the allocator's share depends \
+             on how start-up left the heap and varies by a few percent.",
             cost.created,
             cost.method.n1,
             cost.method.n2,
@@ -236,12 +243,43 @@ pub fn glue(report: &Report) -> Option<Table> {
     })
 }
 
+/// Each launched server's executable size, when compare found them.
+pub fn binaries(report: &Report) -> Option<Table> {
+    let mega = |bytes: u64| number(bytes as f64 / 1e6, 2);
+    let rows: Vec<Vec<String>> = report
+        .results
+        .servers
+        .iter()
+        .filter_map(|s| {
+            let binary = s.binary.as_ref()?;
+            Some(vec![
+                s.name.clone(),
+                binary.stripped_bytes.map_or_else(|| NONE.to_owned(), mega),
+                mega(binary.bytes),
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Table {
+        title: "Binary size".to_owned(),
+        headers: headers(&["server", "stripped (MB)", "as built (MB)"]),
+        rows,
+        notes: vec![
+            "The servers' own executables (raw-server, framework-server) built beside the \
+             harness, in the same profile; stripped with binutils' strip. framework-axum is \
+             the framework-server executable."
+                .to_owned(),
+        ],
+    })
+}
+
 /// Every table the report has, in page order.
 pub fn all(report: &Report) -> Vec<Table> {
     std::iter::once(summary(report))
         .chain(cost(report))
         .chain(criterion(report))
         .chain(glue(report))
+        .chain(binaries(report))
+        .chain(super::noise::table(report))
         .collect()
 }
 

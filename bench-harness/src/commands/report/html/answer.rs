@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::super::charts::{self, Estimate, ForestChart, ForestRow};
 use super::super::svg::escape;
-use super::super::{Report, narrative, percent_change};
+use super::super::{Report, comparison_name, narrative, percent_change};
 use super::{CPU_COLOUR, INSTRUCTIONS_COLOUR, P50_COLOUR, P99_COLOUR, THROUGHPUT_COLOUR, figure};
 use crate::servers::{BASELINE, baseline_for};
 
@@ -33,7 +33,7 @@ pub(super) fn section_overhead(page: &mut String, report: &Report) {
             let estimates = overhead_estimates(report, endpoint, server, ratios);
             rows.push(ForestRow {
                 label: if others.len() > 1 {
-                    format!("{endpoint} · {server}")
+                    format!("{endpoint} · {}", comparison_name(server).unwrap_or(server))
                 } else {
                     endpoint.to_owned()
                 },
@@ -41,7 +41,15 @@ pub(super) fn section_overhead(page: &mut String, report: &Report) {
             });
         }
     }
-    page.push_str("<h2>Overhead: framework against raw</h2>\n");
+    let names: Vec<&str> = others
+        .iter()
+        .map(|server| comparison_name(server).unwrap_or(server))
+        .collect();
+    let _ = writeln!(
+        page,
+        "<h2>Overhead: framework against raw ({})</h2>",
+        escape(&names.join("; "))
+    );
     if rows.is_empty() {
         page.push_str("<p>No server was compared against raw.</p>\n");
         return;
@@ -49,7 +57,7 @@ pub(super) fn section_overhead(page: &mut String, report: &Report) {
     let chart = charts::forest_chart(&ForestChart {
         title: "Change of each figure against raw-server, per endpoint".to_owned(),
         axis_label:
-            "change against raw-server (%), dot = ratio of medians, bar = bootstrap 95% interval"
+            "change against raw-server (%), dot = paired ratio, bar = bootstrap 95% interval"
                 .to_owned(),
         rows,
     });

@@ -95,6 +95,9 @@ pub fn render(report: &Report) -> String {
     if r.environment.build_profile != "release" {
         page.push_str(r#"<p class="warning">This is a <strong>debug</strong> build: its figures say nothing about release performance. Run with <code>--release</code>.</p>"#);
     }
+    if r.partial {
+        page.push_str(r#"<p class="warning"><strong>PARTIAL</strong>: the run was interrupted; this report holds only what was measured before.</p>"#);
+    }
     if r.config.quick {
         page.push_str(r#"<p class="warning">A <code>--quick</code> smoke run: few, short rounds, so the intervals are wide.</p>"#);
     }

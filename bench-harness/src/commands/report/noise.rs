@@ -1,0 +1,122 @@
+//! The report's "Noise" table: how busy the machine was while `compare`
+//! measured (what other processes took on the server's and the load
+//! generator's cores, hypervisor steal, load average), how many rounds
+//! were disturbed and measured again, and how much the paired ratios
+//! spread per endpoint — the figures a reader needs to judge how far the
+//! intervals can be trusted on a shared machine.
+
+use super::tables::{NONE, Table};
+use super::{Report, number};
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| NONE.to_owned(), |s| format!("{:.1}%", s * 100.0))
+}
+
+/// The noise table, when the results carry noise figures (compare runs
+/// from before they existed do not).
+pub fn table(report: &Report) -> Option<Table> {
+    let noise = report.results.noise.as_ref()?;
+    let mut rows = vec![
+        vec![
+            "rounds kept / measured again / kept although disturbed".to_owned(),
+            format!(
+                "{} / {} / {}",
+                noise.rounds_kept, noise.rounds_repeated, noise.rounds_kept_disturbed
+            ),
+        ],
+        vec![
+            "other processes on the server's core, median (max) per round".to_owned(),
+            format!(
+                "{} ({})",
+                percent(noise.server_core_others_median),
+                percent(noise.server_core_others_max)
+            ),
+        ],
+        vec![
+            "other processes on the load generator's core, median per round".to_owned(),
+            percent(noise.client_core_others_median),
+        ],
+        vec![
+            "hypervisor steal on the server's core, total".to_owned(),
+            noise
+                .server_core_steal_s
+                .map_or_else(|| NONE.to_owned(), |s| format!("{} s", number(s, 2))),
+        ],
+        vec![
+            "load average (1 min) at start → end".to_owned(),
+            format!(
+                "{} → {}",
+                noise
+                    .load_average_start
+                    .map_or_else(|| NONE.to_owned(), |l| number(l, 2)),
+                noise
+                    .load_average_end
+                    .map_or_else(|| NONE.to_owned(), |l| number(l, 2))
+            ),
+        ],
+    ];
+    for spread in &noise.paired_cpu_ratio_cv {
+        rows.push(vec![
+            format!(
+                "spread of paired CPU/request ratios, {} {}/raw ({} pairs)",
+                spread.endpoint, spread.server, spread.pairs
+            ),
+            format!("{:.1}%", spread.cv * 100.0),
+        ]);
+    }
+    Some(Table {
+        title: "Noise: how busy the machine was".to_owned(),
+        headers: vec!["measure".to_owned(), "value".to_owned()],
+        rows,
+        notes: vec![format!(
+            "A round in which other processes took more than {:.0}% of the server's core \
+             (its busy time in /proc/stat minus the server's own CPU time) is disturbed and \
+             measured again, up to {} times per endpoint. The spread is the coefficient of \
+             variation of the per-round ratios; the interval of the paired ratio narrows with \
+             the square root of the pairs.",
+            crate::schema::results::DISTURBED_SHARE * 100.0,
+            report.results.config.repeat_disturbed
+        )],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures;
+    use super::*;
+    use crate::schema::results::{Noise, PairSpread};
+
+    #[test]
+    fn without_noise_figures_there_is_no_noise_table() {
+        let report = Report::new(fixtures::results(&["json"], 3));
+        assert!(table(&report).is_none());
+    }
+
+    #[test]
+    fn the_noise_table_shows_repeats_shares_and_spreads() {
+        let mut results = fixtures::results(&["json"], 3);
+        results.noise = Some(Noise {
+            rounds_kept: 6,
+            rounds_repeated: 2,
+            rounds_kept_disturbed: 1,
+            server_core_others_median: Some(0.125),
+            server_core_others_max: Some(0.5),
+            client_core_others_median: Some(0.3),
+            server_core_steal_s: Some(0.0),
+            load_average_start: Some(4.0),
+            load_average_end: Some(6.5),
+            paired_cpu_ratio_cv: vec![PairSpread {
+                endpoint: "json".into(),
+                server: "framework".into(),
+                pairs: 3,
+                cv: 0.034,
+            }],
+        });
+        let table = table(&Report::new(results)).expect("a table");
+        let cells: Vec<&str> = table.rows.iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(cells[0], "6 / 2 / 1");
+        assert_eq!(cells[1], "12.5% (50.0%)");
+        assert_eq!(cells[4], "4.00 → 6.50");
+        assert_eq!(cells[5], "3.4%");
+    }
+}
