@@ -128,6 +128,7 @@ mod tests {
             seed: 1,
             progress: false,
             executable: std::path::PathBuf::from("bench-harness"),
+            suite: crate::servers::Suite::Rust,
             repeat_disturbed: 0,
             cost: true,
             raise_priority: false,

@@ -142,9 +142,22 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     // Before any thread or server exists: they inherit it.
     let priority = options.raise_priority.then(crate::host::priority::raise);
     let environment = Environment::capture();
-    let contestants = 1 + options.framework_modes.len() + options.targets.len();
+    let rust = if options.suite.has_rust() {
+        1 + options.framework_modes.len()
+    } else {
+        0
+    };
+    let guests = if options.suite.has_node() {
+        crate::servers::NODE_GUESTS.len()
+    } else {
+        0
+    };
+    let contestants = rust + guests + options.targets.len();
     let mut planned = measure::planned(options, contestants);
-    if options.cost {
+    // The cost phase counts the Rust servers' instructions (callgrind runs
+    // our binaries, not node), so a Node-only suite has none.
+    let cost = options.cost && options.suite.has_rust();
+    if cost {
         planned += cost_phase::planned(options);
     }
     let progress = Progress::new(planned, options.progress);
@@ -169,6 +182,11 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         (
             None,
             vec!["--no-cost: instructions and allocations per request not measured".to_owned()],
+        )
+    } else if !cost {
+        (
+            None,
+            vec!["--suite node: the cost phase measures the Rust servers only".to_owned()],
         )
     } else if interrupted {
         (None, vec!["interrupted before the cost phase".to_owned()])

@@ -214,6 +214,8 @@ fn launch_guests(
                 launched: true,
                 url: format!("http://{}", process.addr),
                 pinned_cpu: pinning.server_cpu.filter(|_| process.pinned),
+                // A script on the `node` binary: no build of ours to weigh.
+                binary: None,
             },
             addr: process.addr,
             authority: process.addr.to_string(),
