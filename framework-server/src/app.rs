@@ -97,6 +97,7 @@ fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppStat
             .layer(TimeoutLayer::new(config.request_timeout))
             .layer(DefaultBodyLimit::max(config.body_limit)) // 5. body limit
             .layer(from_fn(middleware::drain_refused_body)) // 5. ...and drain what it refused
+            .layer(from_fn(middleware::cache_headers)) // 5b. cache headers
             .layer(CompressionLayer::new().compress_when(middleware::compression_predicate())) // 6. compression
             .layer(from_fn(middleware::mark_uncompressed)) // 6. ...not for benchmark endpoints
             .layer(CatchPanicLayer::custom(middleware::panic_response)) // 7. panic catcher

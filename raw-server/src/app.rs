@@ -31,10 +31,12 @@ where
         Err(error) => refused_host(&request, error),
         Ok(()) => {
             let gzip = middleware::accepts_gzip(request.headers());
-            // 4. timeout, around 6. compression, around 7. the panic catcher
+            let cache = middleware::CacheHeaders::start(&request);
+            // 4. timeout, around 5b. cache headers, around 6. compression,
+            // around 7. the panic catcher
             middleware::timeout(state.config().request_timeout, async {
                 let response = middleware::catch_panic(route_and_call(request, state)).await;
-                middleware::compress(response, gzip)
+                cache.finish(middleware::compress(response, gzip))
             })
             .await
         }
