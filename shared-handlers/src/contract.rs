@@ -255,7 +255,7 @@ const BODY_ERRORS: [Outcome; 4] = [
     Outcome {
         status: 400,
         description: "The body is unreadable or not valid JSON.",
-        problems: &["bad-body", "invalid-json", "invalid-query"],
+        problems: &["bad-body", "invalid-json"],
     },
     Outcome {
         status: 413,
@@ -295,6 +295,7 @@ pub const USERS_CREATE_OUTCOMES: &[Outcome] = &[
 pub const USERS_SHOW_OUTCOMES: &[Outcome] = &[ok("The user."), INVALID_PATH, NO_USER];
 pub const USERS_REPLACE_OUTCOMES: &[Outcome] = &[
     ok("The user as stored now."),
+    INVALID_PATH,
     BODY_ERRORS[0],
     NO_USER,
     BODY_ERRORS[1],

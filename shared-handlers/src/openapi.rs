@@ -76,7 +76,7 @@ fn operation(endpoint: &Endpoint) -> Value {
         "operationId": endpoint.name.replace('-', "_"),
         "summary": endpoint.summary,
         "tags": [if endpoint.benchmark { "benchmark" } else { "application" }],
-        "parameters": endpoint.params.iter().map(parameter).collect::<Vec<_>>(),
+        "parameters": endpoint.params.iter().map(|p| parameter(endpoint, p)).collect::<Vec<_>>(),
         "responses": responses(endpoint),
     });
     if let Some(body) = endpoint.request_body {
@@ -100,7 +100,7 @@ pub fn document_bytes() -> Vec<u8> {
     serde_json::to_vec(&document()).expect("a serde_json::Value always serializes")
 }
 
-fn parameter(param: &Param) -> Value {
+fn parameter(endpoint: &Endpoint, param: &Param) -> Value {
     let schema = match param.rule {
         ParamRule::Integer { min, max } => {
             let mut schema = json!({ "type": "integer", "minimum": min, "maximum": max });
@@ -111,12 +111,44 @@ fn parameter(param: &Param) -> Value {
         }
         ParamRule::AnyText | ParamRule::RestOfPath => json!({ "type": "string" }),
     };
-    json!({
+    let mut parameter = json!({
         "name": param.name,
         "in": match param.location { Location::Query => "query", Location::Path => "path" },
         "required": param.required,
         "description": param.description,
         "schema": schema,
+    });
+    if let Some(example) = example_value(endpoint, param) {
+        parameter["example"] = example;
+    }
+    parameter
+}
+
+/// The parameter's value in the catalogue's example request, so that a
+/// tester reaches a resource that exists (`/users/1`, `/static/index.html`).
+fn example_value(endpoint: &Endpoint, param: &Param) -> Option<Value> {
+    let (path, query) = endpoint
+        .example
+        .split_once('?')
+        .unwrap_or((endpoint.example, ""));
+    let value = match param.location {
+        Location::Query => form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == param.name)
+            .map(|(_, value)| value.into_owned())?,
+        Location::Path => {
+            let position = endpoint.path.split('/').position(|segment| {
+                segment.trim_start_matches("{*").trim_start_matches('{') == format!("{}}}", param.name)
+            })?;
+            let rest: Vec<&str> = path.split('/').skip(position).collect();
+            match param.rule {
+                ParamRule::RestOfPath => rest.join("/"),
+                _ => (*rest.first()?).to_owned(),
+            }
+        }
+    };
+    Some(match (param.rule, value.parse::<i64>()) {
+        (ParamRule::Integer { .. }, Ok(number)) => json!(number),
+        _ => json!(value),
     })
 }
 
