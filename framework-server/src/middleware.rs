@@ -21,7 +21,7 @@ use axum::body::{Body, Bytes, HttpBody};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, ETAG, HOST, IF_NONE_MATCH, SERVER, VARY,
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, ETAG, HOST, IF_NONE_MATCH, VARY,
 };
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::middleware::Next;
@@ -231,10 +231,11 @@ pub async fn cache_headers(matched: Option<MatchedPath>, request: Request, next:
 }
 
 /// `304`: no body, and of the headers only those RFC 9110 section 15.4.5
-/// asks for (the validator, caching and `Vary`), plus `Server`.
+/// asks for (the validator, caching and `Vary`); `Server` comes from the
+/// outermost layer, `Content-Length: 0` from axum's router.
 fn not_modified(response: &Response) -> Response {
     let mut answer = StatusCode::NOT_MODIFIED.into_response();
-    for name in [ETAG, CACHE_CONTROL, VARY, SERVER] {
+    for name in [ETAG, CACHE_CONTROL, VARY] {
         for value in response.headers().get_all(&name) {
             answer.headers_mut().append(name.clone(), value.clone());
         }

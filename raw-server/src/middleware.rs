@@ -26,7 +26,7 @@ use futures_util::FutureExt;
 use http::header::AUTHORIZATION;
 use http::header::{
     ACCEPT_ENCODING, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
-    CONTENT_RANGE, CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, SERVER, VARY,
+    CONTENT_RANGE, CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, VARY,
 };
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
@@ -167,13 +167,19 @@ impl CacheHeaders {
 
 /// `304`: no body, and of the headers only those RFC 9110 section 15.4.5
 /// asks for (the validator, caching and `Vary`), plus `Server`.
+///
+/// `Content-Length: 0` is what axum's router puts on every bodiless answer;
+/// hyper leaves it out of a `304` to `GET` and sends it to `HEAD`, on both
+/// servers alike.
 fn not_modified(response: HttpResponse) -> HttpResponse {
     let mut answer = response::empty(StatusCode::NOT_MODIFIED);
-    for name in [ETAG, CACHE_CONTROL, VARY, SERVER] {
+    for name in [ETAG, CACHE_CONTROL, VARY] {
         for value in response.headers().get_all(&name) {
             answer.headers_mut().append(name.clone(), value.clone());
         }
     }
+    let headers = answer.headers_mut();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
     answer
 }
 // ANCHOR_END: cache_headers
