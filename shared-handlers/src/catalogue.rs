@@ -220,7 +220,7 @@ pub const QUERIES: Endpoint = Endpoint {
     benchmark: true,
     compress: false,
     params: QUERIES_PARAMS,
-    outcomes: OK_ONLY,
+    outcomes: CLAMPED_OUTCOMES,
     shape: Shape::Worlds,
     cache: CachePolicy::NoStore,
 };
@@ -237,7 +237,7 @@ pub const UPDATES: Endpoint = Endpoint {
     benchmark: true,
     compress: false,
     params: QUERIES_PARAMS,
-    outcomes: OK_ONLY,
+    outcomes: CLAMPED_OUTCOMES,
     shape: Shape::Worlds,
     cache: CachePolicy::NoStore,
 };
@@ -254,7 +254,7 @@ pub const CACHED_QUERIES: Endpoint = Endpoint {
     benchmark: true,
     compress: false,
     params: COUNT_PARAMS,
-    outcomes: OK_ONLY,
+    outcomes: CLAMPED_OUTCOMES,
     shape: Shape::Worlds,
     cache: CachePolicy::NoStore,
 };

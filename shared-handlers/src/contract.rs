@@ -221,6 +221,17 @@ pub const ANY_ENDPOINT: &[Outcome] = &[
 /// An endpoint that succeeds with `200` and fails only as any endpoint may.
 pub const OK_ONLY: &[Outcome] = &[ok("The answer.")];
 
+/// The benchmark counts: never out of range (they are clamped), but a
+/// parameter given twice is ambiguous and refused, as on every endpoint.
+pub const CLAMPED_OUTCOMES: &[Outcome] = &[
+    ok("The rows."),
+    Outcome {
+        status: 400,
+        description: "The count is given twice.",
+        problems: &["invalid-query"],
+    },
+];
+
 /// A `200` success.
 pub const fn ok(description: &'static str) -> Outcome {
     Outcome {
