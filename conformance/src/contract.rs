@@ -72,7 +72,9 @@ fn check_headers(response: &Value, observed: &Observed) -> Result<(), String> {
         if let (Some(value), Some(expected)) = (present, header["schema"]["const"].as_str())
             && value != expected
         {
-            return Err(format!("{name} is {value:?}; the document says {expected:?}"));
+            return Err(format!(
+                "{name} is {value:?}; the document says {expected:?}"
+            ));
         }
     }
     Ok(())
@@ -92,7 +94,9 @@ fn check_content(response: &Value, method: &str, observed: &Observed) -> Result<
     let media = found.split(';').next().unwrap_or(found).trim();
     let Some(declared) = content.get(media).or_else(|| content.get("*/*")) else {
         let keys: Vec<&String> = content.keys().collect();
-        return Err(format!("content type {media}; the document declares {keys:?}"));
+        return Err(format!(
+            "content type {media}; the document declares {keys:?}"
+        ));
     };
     if media != "application/problem+json" || method == "HEAD" || observed.body.is_empty() {
         return Ok(());

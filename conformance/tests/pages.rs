@@ -74,7 +74,9 @@ fn openapi_describes_the_catalogue(body: &[u8]) -> Result<(), String> {
         // 204; 500 for the panic endpoint).
         let usual = endpoint.outcomes[0].status.to_string();
         if !operation.is_object() || !operation["responses"][&usual].is_object() {
-            return Err(format!("{method} {path}: no operation with a {usual} response"));
+            return Err(format!(
+                "{method} {path}: no operation with a {usual} response"
+            ));
         }
         let parameters = operation["parameters"].as_array().ok_or("no parameters")?;
         for name in path

@@ -4,8 +4,8 @@
 //! hand-written steps:
 //!
 //! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
-//! 5. body size limit → 5b. cache headers → 6. compression → 7. panic
-//! catcher → 8. request counters → 9. admin token → handler
+//! 5. body size limit → 5b. cache headers → 6. compression →
+//! 7. panic catcher → 8. request counters → 9. admin token → handler
 //!
 //! Most steps are ready-made tower-http layers configured here; the
 //! project-specific ones are small `async fn`s turned into layers with
@@ -28,8 +28,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper::body::{Frame, SizeHint};
 use shared_handlers::config::{OVERSIZED_BODY_DRAIN_BYTES, OVERSIZED_BODY_DRAIN_TIME};
-use shared_handlers::error::panic_message;
 use shared_handlers::contract::CachePolicy;
+use shared_handlers::error::panic_message;
 use shared_handlers::{AppState, Error, auth, caching, catalogue, host, request_id};
 use tower::BoxError;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};

@@ -23,6 +23,9 @@ pub async fn home_page() -> Result<impl IntoResponse, ApiError> {
 pub async fn openapi_show() -> impl IntoResponse {
     let document = openapi::document_bytes();
     let etag = caching::etag(&document);
-    ([(CONTENT_TYPE, content_type::JSON.to_owned()), (ETAG, etag)], document)
+    (
+        [(CONTENT_TYPE, content_type::JSON.to_owned()), (ETAG, etag)],
+        document,
+    )
 }
 // ANCHOR_END: openapi

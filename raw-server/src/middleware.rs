@@ -5,8 +5,8 @@
 //! order as framework-server's layers:
 //!
 //! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
-//! 5. body size limit → 5b. cache headers → 6. compression → 7. panic
-//! catcher → 8. request counters → 9. admin token → handler
+//! 5. body size limit → 5b. cache headers → 6. compression →
+//! 7. panic catcher → 8. request counters → 9. admin token → handler
 //!
 //! Every step lives here. [`crate::app`] calls 1–4, 5b, 6 and 7 around routing
 //! and 8 and 9 after it, because they need to know which endpoint the
@@ -25,8 +25,8 @@ use flate2::write::GzEncoder;
 use futures_util::FutureExt;
 use http::header::AUTHORIZATION;
 use http::header::{
-    ACCEPT_ENCODING, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
-    CONTENT_RANGE, CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, VARY,
+    ACCEPT_ENCODING, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, VARY,
 };
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};

@@ -39,9 +39,9 @@ pub fn none_match_matches(if_none_match: &[u8], etag: &str) -> bool {
         return false;
     };
     let ours = opaque(etag);
-    list.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || (!candidate.is_empty() && opaque(candidate) == ours)
-    })
+    list.split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || (!candidate.is_empty() && opaque(candidate) == ours))
 }
 
 /// The quoted part of a tag, without its `W/` mark.

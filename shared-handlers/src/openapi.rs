@@ -137,7 +137,8 @@ fn example_value(endpoint: &Endpoint, param: &Param) -> Option<Value> {
             .map(|(_, value)| value.into_owned())?,
         Location::Path => {
             let position = endpoint.path.split('/').position(|segment| {
-                segment.trim_start_matches("{*").trim_start_matches('{') == format!("{}}}", param.name)
+                segment.trim_start_matches("{*").trim_start_matches('{')
+                    == format!("{}}}", param.name)
             })?;
             let rest: Vec<&str> = path.split('/').skip(position).collect();
             match param.rule {
@@ -210,9 +211,7 @@ fn content(endpoint: &Endpoint, outcome: &Outcome, problems: &[&str]) -> Option<
 /// The headers the endpoint's own answers carry.
 fn headers(endpoint: &Endpoint, status: u16) -> Value {
     let mut headers = Map::new();
-    let string = |description: &str| {
-        json!({ "required": true, "description": description, "schema": { "type": "string" } })
-    };
+    let string = |description: &str| json!({ "required": true, "description": description, "schema": { "type": "string" } });
     headers.insert(
         "Cache-Control".into(),
         json!({
@@ -236,7 +235,11 @@ fn headers(endpoint: &Endpoint, status: u16) -> Value {
 /// A media type without its parameters (`text/html; charset=utf-8` →
 /// `text/html`): OpenAPI's content keys name types; the charset is ours.
 fn media_type(content_type: &'static str) -> &'static str {
-    content_type.split(';').next().unwrap_or(content_type).trim()
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or(content_type)
+        .trim()
 }
 
 /// The catalogue's example body as the document shows it: JSON bodies as
@@ -299,8 +302,19 @@ mod tests {
         let bad = &doc["paths"]["/users/{id}"]["put"]["responses"]["400"];
         let kinds = &bad["content"][content_type::PROBLEM_JSON]["schema"]["allOf"][1]["properties"]
             ["type"]["enum"];
-        let kinds: Vec<&str> = kinds.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        assert!(kinds.contains(&"urn:frameworth:problem:invalid-path-parameter"), "{kinds:?}");
-        assert!(kinds.contains(&"urn:frameworth:problem:bad-host"), "{kinds:?}");
+        let kinds: Vec<&str> = kinds
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            kinds.contains(&"urn:frameworth:problem:invalid-path-parameter"),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&"urn:frameworth:problem:bad-host"),
+            "{kinds:?}"
+        );
     }
 }

@@ -54,13 +54,22 @@ pub fn summary_parts(summary: &'static str) -> Vec<SummaryPart> {
         };
         let close = open + 1 + length;
         if open > 0 {
-            parts.push(SummaryPart { text: &rest[..open], code: false });
+            parts.push(SummaryPart {
+                text: &rest[..open],
+                code: false,
+            });
         }
-        parts.push(SummaryPart { text: &rest[open + 1..close], code: true });
+        parts.push(SummaryPart {
+            text: &rest[open + 1..close],
+            code: true,
+        });
         rest = &rest[close + 1..];
     }
     if !rest.is_empty() {
-        parts.push(SummaryPart { text: rest, code: false });
+        parts.push(SummaryPart {
+            text: rest,
+            code: false,
+        });
     }
     parts
 }
@@ -73,16 +82,28 @@ mod tests {
     fn summaries_are_cut_into_text_and_code_spans() {
         let parts = summary_parts("a `b` c `d`");
         let shown: Vec<(&str, bool)> = parts.iter().map(|p| (p.text, p.code)).collect();
-        assert_eq!(shown, [("a ", false), ("b", true), (" c ", false), ("d", true)]);
+        assert_eq!(
+            shown,
+            [("a ", false), ("b", true), (" c ", false), ("d", true)]
+        );
         let unpaired = summary_parts("x ` y");
-        assert_eq!(unpaired, [SummaryPart { text: "x ` y", code: false }]);
+        assert_eq!(
+            unpaired,
+            [SummaryPart {
+                text: "x ` y",
+                code: false
+            }]
+        );
     }
 
     #[test]
     fn code_spans_are_escaped_like_any_text() {
         let page = home().expect("the home page renders");
         // `{"message":"Hello, World!"}` holds quotes, which the escaper encodes.
-        assert!(page.contains("<code>{&#34;message&#34;:&#34;Hello, World!&#34;}</code>"), "{page}");
+        assert!(
+            page.contains("<code>{&#34;message&#34;:&#34;Hello, World!&#34;}</code>"),
+            "{page}"
+        );
     }
 
     #[test]
@@ -96,8 +117,14 @@ mod tests {
             let link = format!("href=\"{}\"", endpoint.example.replace('&', "&#38;"));
             assert!(page.contains(&link), "{} has no link", endpoint.name);
         }
-        assert!(page.contains("<code>Hello, World!</code>"), "code spans become <code>");
-        assert!(!page.contains("`Hello"), "no backtick is left of a code span");
+        assert!(
+            page.contains("<code>Hello, World!</code>"),
+            "code spans become <code>"
+        );
+        assert!(
+            !page.contains("`Hello"),
+            "no backtick is left of a code span"
+        );
         // Non-GET endpoints may share an example with a GET one (`PUT
         // /users/1`), so count the links rather than look for them.
         assert_eq!(page.matches("<td><a href=").count(), gets.count());

@@ -17,7 +17,8 @@ use crate::params::MAX_QUERIES;
 use crate::users::{EMAIL_LOCAL_MAX_BYTES, EMAIL_MAX_BYTES, MAX_LIMIT, NAME_MAX_CHARS};
 
 /// What `str::trim` removes: Unicode's `White_Space`, as a regex class body.
-const WHITESPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+const WHITESPACE: &str =
+    r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 /// What `char::is_control` refuses: the C0 and C1 control characters.
 const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 
