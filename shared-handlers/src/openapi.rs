@@ -156,29 +156,33 @@ fn example_value(endpoint: &Endpoint, param: &Param) -> Option<Value> {
 /// One response per status: the endpoint's own outcomes, then those of any
 /// endpoint; outcomes sharing a status (two kinds of `400`) are merged.
 fn responses(endpoint: &Endpoint) -> Value {
-    let mut merged: Vec<(Outcome, bool)> = Vec::new();
-    let all = endpoint.outcomes.iter().map(|o| (o, true));
-    for (outcome, own) in all.chain(ANY_ENDPOINT.iter().map(|o| (o, false))) {
-        match merged.iter_mut().find(|(o, _)| o.status == outcome.status) {
-            Some(_) => {} // the endpoint's own description wins; problems merge below
-            None => merged.push((*outcome, own)),
+    let own = endpoint.outcomes.iter().map(|o| (o, true));
+    let mut merged: Vec<(&Outcome, bool)> = Vec::new();
+    for (outcome, is_own) in own.chain(ANY_ENDPOINT.iter().map(|o| (o, false))) {
+        // The first description of a status wins; problems merge below.
+        if !merged.iter().any(|(o, _)| o.status == outcome.status) {
+            merged.push((outcome, is_own));
         }
     }
     let mut responses = Map::new();
-    for (outcome, own) in merged {
+    for (outcome, is_own) in merged {
+        let same_status = |o: &&Outcome| o.status == outcome.status;
         let problems: Vec<&str> = endpoint
             .outcomes
             .iter()
             .chain(ANY_ENDPOINT)
-            .filter(|o| o.status == outcome.status)
+            .filter(same_status)
             .flat_map(|o| o.problems.iter().copied())
             .collect();
         let mut response = json!({ "description": outcome.description });
-        if let Some(content) = content(endpoint, &outcome, &problems) {
+        if let Some(content) = content(endpoint, outcome, &problems) {
             response["content"] = content;
         }
-        if own {
-            response["headers"] = headers(endpoint, outcome.status);
+        if is_own {
+            // A status any endpoint may give is sometimes given before
+            // routing (a refused `Host`, a timeout), without these headers.
+            let always = !ANY_ENDPOINT.iter().any(|o| same_status(&o));
+            response["headers"] = headers(endpoint, outcome.status, always);
         }
         responses.insert(outcome.status.to_string(), response);
     }
@@ -209,13 +213,13 @@ fn content(endpoint: &Endpoint, outcome: &Outcome, problems: &[&str]) -> Option<
 }
 
 /// The headers the endpoint's own answers carry.
-fn headers(endpoint: &Endpoint, status: u16) -> Value {
+fn headers(endpoint: &Endpoint, status: u16, required: bool) -> Value {
     let mut headers = Map::new();
-    let string = |description: &str| json!({ "required": true, "description": description, "schema": { "type": "string" } });
+    let string = |description: &str| json!({ "required": required, "description": description, "schema": { "type": "string" } });
     headers.insert(
         "Cache-Control".into(),
         json!({
-            "required": true,
+            "required": required,
             "description": "How caches may keep this answer.",
             "schema": { "const": endpoint.cache.cache_control() },
         }),
