@@ -19,6 +19,8 @@ use crate::users::{EMAIL_LOCAL_MAX_BYTES, EMAIL_MAX_BYTES, MAX_LIMIT, NAME_MAX_C
 /// What `str::trim` removes: Unicode's `White_Space`, as a regex class body.
 const WHITESPACE: &str =
     r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The ASCII part of [`WHITESPACE`].
+const ASCII_WHITESPACE: &str = r"\t\n\x0B\x0C\r ";
 /// What `char::is_control` refuses: the C0 and C1 control characters.
 const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 
@@ -32,11 +34,22 @@ fn name_pattern() -> String {
 }
 
 /// A trimmed email: printable ASCII without spaces, one `@`, a local part
-/// of 1..=64 characters, and a domain of dot-separated non-empty labels.
+/// of 1..=64 characters, and a domain of dot-separated non-empty labels,
+/// with ASCII whitespace around it (the parser limits the value as sent to
+/// ASCII and 254 bytes, so `maxLength` counts the same).
 fn email_pattern() -> String {
     // `[!-?A-~]` is printable ASCII without `@`; the labels also lack `.`.
     format!(
-        "^[{WHITESPACE}]*[!-?A-~]{{1,{EMAIL_LOCAL_MAX_BYTES}}}@[!-\\-/-?A-~]+(?:\\.[!-\\-/-?A-~]+)+[{WHITESPACE}]*$"
+        "^[{ASCII_WHITESPACE}]*[!-?A-~]{{1,{EMAIL_LOCAL_MAX_BYTES}}}@[!-\\-/-?A-~]+(?:\\.[!-\\-/-?A-~]+)+[{ASCII_WHITESPACE}]*$"
+    )
+}
+
+/// A trimmed message: 1..=2000 characters, any of them, with any
+/// whitespace around it.
+fn message_pattern() -> String {
+    let inner = MESSAGE_MAX_CHARS - 2;
+    format!(
+        "^[{WHITESPACE}]*[^{WHITESPACE}](?:[\\s\\S]{{0,{inner}}}[^{WHITESPACE}])?[{WHITESPACE}]*$"
     )
 }
 
@@ -136,12 +149,7 @@ pub(super) fn of(shape: Shape) -> Value {
             "properties": {
                 "name": name_schema(),
                 "email": email_schema(),
-                "message": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": MESSAGE_MAX_CHARS,
-                    "pattern": format!("[^{WHITESPACE}]"),
-                },
+                "message": { "type": "string", "pattern": message_pattern() },
             },
         }),
         Shape::Visits => count("visits", 1, u64::MAX),
