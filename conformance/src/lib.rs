@@ -26,6 +26,7 @@
 //! | [`raw_exchange_streaming`] | the same, writing while reading, optionally half-closing |
 //! | [`cases`]           | the case-table machinery: [`cases::Case`], [`cases::run_cases`] |
 //! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
+//! | [`contract`]        | an answer held against the OpenAPI document: declared status, media type, problem type, headers |
 //! | [`groups`]          | the case tables, one module per group of endpoints       |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
 //! | [`guests`]          | servers outside Rust (`guests/node/`) on the portable cases, with their listed deviations |
@@ -36,6 +37,7 @@
 
 pub mod cases;
 pub mod compare;
+pub mod contract;
 pub mod fuzz;
 pub mod groups;
 pub mod guests;

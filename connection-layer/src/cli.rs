@@ -81,7 +81,7 @@ pub struct ServerArgs {
 
     /// How much of the middleware chain runs: `full`, `none` (routing and
     /// handlers alone), or `up-to=STEP` with STEP one of request-id,
-    /// access-log, host-check, timeout, body-limit, compression,
+    /// access-log, host-check, timeout, body-limit, cache-headers, compression,
     /// panic-catcher, counters, admin-token. For measurements only: without
     /// admin-token `/admin/` is open, without body-limit bodies are unbounded.
     #[arg(long, env = "FRAMEWORTH_MIDDLEWARE", default_value_t = Chain::FULL)]

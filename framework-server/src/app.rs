@@ -121,6 +121,7 @@ fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppStat
                     .layer(DefaultBodyLimit::max(config.body_limit))
                     .layer(from_fn(middleware::drain_refused_body))
             }))
+            .option_layer(on(Step::CacheHeaders).then(|| from_fn(middleware::cache_headers))) // 5b. cache headers
             .option_layer(on(Step::Compression).then(|| {
                 ServiceBuilder::new() // 6. compression, not for benchmark endpoints
                     .map_response(IntoResponse::into_response)

@@ -4,8 +4,8 @@
 //! hand-written steps:
 //!
 //! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
-//! 5. body size limit → 6. compression → 7. panic catcher →
-//! 8. request counters → 9. admin token → handler
+//! 5. body size limit → 5b. cache headers → 6. compression →
+//! 7. panic catcher → 8. request counters → 9. admin token → handler
 //!
 //! Most steps are ready-made tower-http layers configured here; the
 //! project-specific ones are small `async fn`s turned into layers with
@@ -20,14 +20,17 @@ use std::time::Duration;
 use axum::body::{Body, Bytes, HttpBody};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::{AUTHORIZATION, HOST};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_ENCODING, ETAG, HOST, IF_NONE_MATCH, VARY,
+};
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper::body::{Frame, SizeHint};
 use shared_handlers::config::{OVERSIZED_BODY_DRAIN_BYTES, OVERSIZED_BODY_DRAIN_TIME};
+use shared_handlers::contract::CachePolicy;
 use shared_handlers::error::panic_message;
-use shared_handlers::{AppState, Error, auth, catalogue, host, request_id};
+use shared_handlers::{AppState, Error, auth, caching, catalogue, host, request_id};
 use tower::BoxError;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::request_id::{MakeRequestId, RequestId};
@@ -183,6 +186,63 @@ impl HttpBody for LentBody {
     }
 }
 // ANCHOR_END: drain
+
+// ANCHOR: cache_headers
+/// Step 5b: every answer of a catalogue endpoint states how it may be cached,
+/// from the endpoint's [`CachePolicy`]; for a `Revalidate` endpoint, whose
+/// handler set a strong `ETag`, a matching `If-None-Match` turns the answer
+/// into `304 Not Modified`.
+///
+/// The layer sits outside compression, so it sees the final coding: a
+/// gzipped body gets the weak form of the tag (see [`caching::weakened`]).
+/// tower-http has no layer for entity tags (`ServeDir` uses dates), so this
+/// is a `from_fn` of our own.
+pub async fn cache_headers(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let pattern = matched
+        .as_ref()
+        .map_or(request.uri().path(), MatchedPath::as_str);
+    let Some(endpoint) = catalogue::by_route(request.method().as_str(), pattern) else {
+        return next.run(request).await; // no endpoint, no policy (404, 405)
+    };
+    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
+    let mut response = next.run(request).await;
+    let cache_control = HeaderValue::from_static(endpoint.cache.cache_control());
+    response.headers_mut().insert(CACHE_CONTROL, cache_control);
+    if endpoint.cache != CachePolicy::Revalidate || response.status() != StatusCode::OK {
+        return response;
+    }
+    let headers = response.headers_mut();
+    let Some(etag) = headers.get(ETAG).and_then(|v| v.to_str().ok()) else {
+        return response;
+    };
+    let mut etag = etag.to_owned();
+    if headers.contains_key(CONTENT_ENCODING) {
+        etag = caching::weakened(&etag);
+        if let Ok(weak) = HeaderValue::from_str(&etag) {
+            headers.insert(ETAG, weak);
+        }
+    }
+    match if_none_match {
+        Some(wanted) if caching::none_match_matches(wanted.as_bytes(), &etag) => {
+            not_modified(&response)
+        }
+        _ => response,
+    }
+}
+
+/// `304`: no body, and of the headers only those RFC 9110 section 15.4.5
+/// asks for (the validator, caching and `Vary`); `Server` comes from the
+/// outermost layer, `Content-Length: 0` from axum's router.
+fn not_modified(response: &Response) -> Response {
+    let mut answer = StatusCode::NOT_MODIFIED.into_response();
+    for name in [ETAG, CACHE_CONTROL, VARY] {
+        for value in response.headers().get_all(&name) {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    answer
+}
+// ANCHOR_END: cache_headers
 
 // ANCHOR: compression
 /// Step 6: compress bodies of at least 1 KiB, except images (SVG excepted),

@@ -42,7 +42,11 @@ where
         Err(error) => refused_host(&request, error),
         Ok(()) => {
             let gzip = middleware::accepts_gzip(request.headers());
-            // 4. timeout, around 6. compression, around 7. the panic catcher
+            let cache = chain
+                .runs(Step::CacheHeaders)
+                .then(|| middleware::CacheHeaders::start(&request));
+            // 4. timeout, around 5b. cache headers, around 6. compression,
+            // around 7. the panic catcher
             let work = async {
                 let answer = route_and_call(request, state);
                 let response = if chain.runs(Step::PanicCatcher) {
@@ -50,10 +54,14 @@ where
                 } else {
                     answer.await
                 };
-                if chain.runs(Step::Compression) {
+                let response = if chain.runs(Step::Compression) {
                     middleware::compress(response, gzip)
                 } else {
                     response
+                };
+                match cache {
+                    Some(cache) => cache.finish(response),
+                    None => response,
                 }
             };
             if chain.runs(Step::Timeout) {

@@ -5,10 +5,10 @@
 //! order as framework-server's layers:
 //!
 //! 1. request id → 2. access log → 3. `Host` check → 4. timeout →
-//! 5. body size limit → 6. compression → 7. panic catcher →
-//! 8. request counters → 9. admin token → handler
+//! 5. body size limit → 5b. cache headers → 6. compression →
+//! 7. panic catcher → 8. request counters → 9. admin token → handler
 //!
-//! Every step lives here. [`crate::app`] calls 1–4, 6 and 7 around routing
+//! Every step lives here. [`crate::app`] calls 1–4, 5b, 6 and 7 around routing
 //! and 8 and 9 after it, because they need to know which endpoint the
 //! request is for; 5 is applied by the extractors as they read the body.
 
@@ -25,18 +25,19 @@ use flate2::write::GzEncoder;
 use futures_util::FutureExt;
 use http::header::AUTHORIZATION;
 use http::header::{
-    ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
-    HOST, VARY,
+    ACCEPT_ENCODING, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, VARY,
 };
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Frame};
 use shared_handlers::catalogue::Endpoint;
+use shared_handlers::contract::CachePolicy;
 use shared_handlers::error::panic_message;
-use shared_handlers::{AppState, Error, auth, host, request_id};
+use shared_handlers::{AppState, Error, auth, caching, host, request_id};
 
-use crate::router::Routed;
+use crate::router::{self, Routed};
 use crate::static_files::FileBody;
 use crate::{BoxError, HttpResponse, response};
 
@@ -107,6 +108,81 @@ pub async fn timeout(limit: Duration, work: impl Future<Output = HttpResponse>) 
     }
 }
 // ANCHOR_END: timeout
+
+// ANCHOR: cache_headers
+/// Step 5b: every answer of a catalogue endpoint states how it may be cached,
+/// from the endpoint's [`CachePolicy`]; for a `Revalidate` endpoint, whose
+/// handler set a strong `ETag`, a matching `If-None-Match` turns the answer
+/// into `304 Not Modified`.
+///
+/// The step runs outside compression, so it sees the final coding: a
+/// gzipped body gets the weak form of the tag (see [`caching::weakened`]).
+/// Like the access log, it looks at the request before and the response after.
+#[derive(Debug)]
+pub struct CacheHeaders {
+    policy: Option<CachePolicy>,
+    if_none_match: Option<HeaderValue>,
+}
+
+impl CacheHeaders {
+    pub fn start<B>(request: &Request<B>) -> CacheHeaders {
+        let policy = match router::route(request.method(), request.uri().path()) {
+            Routed::Found(endpoint, _) => Some(endpoint.cache),
+            Routed::NotFound | Routed::MethodNotAllowed { .. } => None,
+        };
+        CacheHeaders {
+            policy,
+            if_none_match: request.headers().get(IF_NONE_MATCH).cloned(),
+        }
+    }
+
+    pub fn finish(self, mut response: HttpResponse) -> HttpResponse {
+        let Some(policy) = self.policy else {
+            return response; // no endpoint, no policy (404, 405)
+        };
+        let cache_control = HeaderValue::from_static(policy.cache_control());
+        response.headers_mut().insert(CACHE_CONTROL, cache_control);
+        if policy != CachePolicy::Revalidate || response.status() != StatusCode::OK {
+            return response;
+        }
+        let headers = response.headers_mut();
+        let Some(etag) = headers.get(ETAG).and_then(|v| v.to_str().ok()) else {
+            return response;
+        };
+        let mut etag = etag.to_owned();
+        if headers.contains_key(CONTENT_ENCODING) {
+            etag = caching::weakened(&etag);
+            if let Ok(weak) = HeaderValue::from_str(&etag) {
+                headers.insert(ETAG, weak);
+            }
+        }
+        match self.if_none_match {
+            Some(wanted) if caching::none_match_matches(wanted.as_bytes(), &etag) => {
+                not_modified(response)
+            }
+            _ => response,
+        }
+    }
+}
+
+/// `304`: no body, and of the headers only those RFC 9110 section 15.4.5
+/// asks for (the validator, caching and `Vary`), plus `Server`.
+///
+/// `Content-Length: 0` is what axum's router puts on every bodiless answer;
+/// hyper leaves it out of a `304` to `GET` and sends it to `HEAD`, on both
+/// servers alike.
+fn not_modified(response: HttpResponse) -> HttpResponse {
+    let mut answer = response::empty(StatusCode::NOT_MODIFIED);
+    for name in [ETAG, CACHE_CONTROL, VARY] {
+        for value in response.headers().get_all(&name) {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    let headers = answer.headers_mut();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    answer
+}
+// ANCHOR_END: cache_headers
 
 // ANCHOR: compression
 /// The smallest body worth compressing: below 1 KiB, gzip's own overhead

@@ -10,8 +10,16 @@
 //! - the conformance suite checks that both servers answer every entry with
 //!   its method, and answer `405` with the right `Allow` header otherwise.
 //!
+//! Each row also states the endpoint's contract in the vocabulary of
+//! [`crate::contract`]: its parameters and their rules, the shape of what it
+//! reads and answers, every status it may answer with, and how its answers
+//! may be cached. The OpenAPI document is generated from these, and both
+//! servers set their caching headers from [`Endpoint::cache`].
+//!
 //! Path patterns use axum 0.8's syntax (`/users/{id}`), which the raw server's
 //! hand-written matcher understands too.
+
+use crate::contract::*;
 
 /// The HTTP methods the catalogue uses.
 ///
@@ -92,6 +100,8 @@ pub struct RequestBody {
     pub content_type: &'static str,
     /// A body that the endpoint accepts on a fresh database.
     pub example: &'static str,
+    /// What the body must hold.
+    pub shape: Shape,
 }
 
 // ANCHOR: endpoint
@@ -115,14 +125,22 @@ pub struct Endpoint {
     pub example: &'static str,
     /// The body the endpoint reads, if it reads one (`POST`, `PUT`).
     pub request_body: Option<RequestBody>,
-    /// Whether this is one of the TechEmpower-style benchmark endpoints
-    /// (`../shared/METHOD.md`, section 3).
+    /// Whether this is one of the TechEmpower-style benchmark endpoints.
     pub benchmark: bool,
     /// Whether the servers may compress this endpoint's answers (gzip, when
     /// the client asks and the body is worth it). Never for the benchmark
     /// endpoints: TechEmpower's rules forbid compressed responses there, and
     /// its verifier sends `Accept-Encoding: gzip, deflate` to catch them.
     pub compress: bool,
+    /// The parameters (path and query) and their rules.
+    pub params: &'static [Param],
+    /// Every status this endpoint answers with on purpose; the statuses any
+    /// endpoint may answer with ([`ANY_ENDPOINT`]) come on top.
+    pub outcomes: &'static [Outcome],
+    /// The shape of a successful answer's body.
+    pub shape: Shape,
+    /// How the answers may be cached (`Cache-Control`, validators).
+    pub cache: CachePolicy,
 }
 // ANCHOR_END: endpoint
 
@@ -150,6 +168,10 @@ pub const PLAINTEXT: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: &[],
+    outcomes: OK_ONLY,
+    shape: Shape::Text,
+    cache: CachePolicy::NoStore,
 };
 
 pub const JSON: Endpoint = Endpoint {
@@ -163,6 +185,10 @@ pub const JSON: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: &[],
+    outcomes: OK_ONLY,
+    shape: Shape::Message,
+    cache: CachePolicy::NoStore,
 };
 
 pub const DB: Endpoint = Endpoint {
@@ -176,6 +202,10 @@ pub const DB: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: &[],
+    outcomes: OK_ONLY,
+    shape: Shape::World,
+    cache: CachePolicy::NoStore,
 };
 
 pub const QUERIES: Endpoint = Endpoint {
@@ -189,6 +219,10 @@ pub const QUERIES: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: QUERIES_PARAMS,
+    outcomes: CLAMPED_OUTCOMES,
+    shape: Shape::Worlds,
+    cache: CachePolicy::NoStore,
 };
 
 pub const UPDATES: Endpoint = Endpoint {
@@ -202,6 +236,10 @@ pub const UPDATES: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: QUERIES_PARAMS,
+    outcomes: CLAMPED_OUTCOMES,
+    shape: Shape::Worlds,
+    cache: CachePolicy::NoStore,
 };
 
 pub const CACHED_QUERIES: Endpoint = Endpoint {
@@ -215,6 +253,10 @@ pub const CACHED_QUERIES: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: COUNT_PARAMS,
+    outcomes: CLAMPED_OUTCOMES,
+    shape: Shape::Worlds,
+    cache: CachePolicy::NoStore,
 };
 
 pub const FORTUNES: Endpoint = Endpoint {
@@ -228,6 +270,10 @@ pub const FORTUNES: Endpoint = Endpoint {
     request_body: None,
     benchmark: true,
     compress: false,
+    params: &[],
+    outcomes: OK_ONLY,
+    shape: Shape::Html,
+    cache: CachePolicy::NoStore,
 };
 
 pub const USERS_LIST: Endpoint = Endpoint {
@@ -241,6 +287,10 @@ pub const USERS_LIST: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: USERS_LIST_PARAMS,
+    outcomes: USERS_LIST_OUTCOMES,
+    shape: Shape::Users,
+    cache: CachePolicy::NoStore,
 };
 
 pub const USERS_CREATE: Endpoint = Endpoint {
@@ -254,9 +304,14 @@ pub const USERS_CREATE: Endpoint = Endpoint {
     request_body: Some(RequestBody {
         content_type: content_type::JSON,
         example: r#"{"name":"Grace Hopper","email":"grace@example.com"}"#,
+        shape: Shape::NewUser,
     }),
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: USERS_CREATE_OUTCOMES,
+    shape: Shape::User,
+    cache: CachePolicy::NoStore,
 };
 
 pub const USERS_SHOW: Endpoint = Endpoint {
@@ -270,6 +325,10 @@ pub const USERS_SHOW: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: USER_ID_PARAMS,
+    outcomes: USERS_SHOW_OUTCOMES,
+    shape: Shape::User,
+    cache: CachePolicy::NoStore,
 };
 
 pub const USERS_REPLACE: Endpoint = Endpoint {
@@ -283,9 +342,14 @@ pub const USERS_REPLACE: Endpoint = Endpoint {
     request_body: Some(RequestBody {
         content_type: content_type::JSON,
         example: r#"{"name":"Ada King","email":"ada@example.com"}"#,
+        shape: Shape::NewUser,
     }),
     benchmark: false,
     compress: true,
+    params: USER_ID_PARAMS,
+    outcomes: USERS_REPLACE_OUTCOMES,
+    shape: Shape::User,
+    cache: CachePolicy::NoStore,
 };
 
 pub const USERS_DELETE: Endpoint = Endpoint {
@@ -299,6 +363,10 @@ pub const USERS_DELETE: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: USER_ID_PARAMS,
+    outcomes: USERS_DELETE_OUTCOMES,
+    shape: Shape::Empty,
+    cache: CachePolicy::NoStore,
 };
 
 pub const CONTACT_SUBMIT: Endpoint = Endpoint {
@@ -312,9 +380,14 @@ pub const CONTACT_SUBMIT: Endpoint = Endpoint {
     request_body: Some(RequestBody {
         content_type: content_type::FORM,
         example: "name=Ada&email=ada%40example.com&message=Hello%21",
+        shape: Shape::Contact,
     }),
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: CONTACT_OUTCOMES,
+    shape: Shape::Contact,
+    cache: CachePolicy::NoStore,
 };
 
 pub const VISITS_SHOW: Endpoint = Endpoint {
@@ -328,6 +401,10 @@ pub const VISITS_SHOW: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: OK_ONLY,
+    shape: Shape::Visits,
+    cache: CachePolicy::NoStore,
 };
 
 pub const DELAY_SHOW: Endpoint = Endpoint {
@@ -341,6 +418,10 @@ pub const DELAY_SHOW: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: DELAY_PARAMS,
+    outcomes: DELAY_OUTCOMES,
+    shape: Shape::Delayed,
+    cache: CachePolicy::NoStore,
 };
 
 pub const HOME: Endpoint = Endpoint {
@@ -354,6 +435,10 @@ pub const HOME: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: REVALIDATE_OUTCOMES,
+    shape: Shape::Html,
+    cache: CachePolicy::Revalidate,
 };
 
 pub const OPENAPI: Endpoint = Endpoint {
@@ -367,6 +452,10 @@ pub const OPENAPI: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: REVALIDATE_OUTCOMES,
+    shape: Shape::Document,
+    cache: CachePolicy::Revalidate,
 };
 
 pub const STATIC_FILES: Endpoint = Endpoint {
@@ -380,6 +469,10 @@ pub const STATIC_FILES: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: STATIC_PARAMS,
+    outcomes: STATIC_OUTCOMES,
+    shape: Shape::File,
+    cache: CachePolicy::Files,
 };
 
 pub const ADMIN_STATS: Endpoint = Endpoint {
@@ -393,6 +486,10 @@ pub const ADMIN_STATS: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: ADMIN_STATS_OUTCOMES,
+    shape: Shape::Stats,
+    cache: CachePolicy::NoStore,
 };
 
 pub const ADMIN_PANIC: Endpoint = Endpoint {
@@ -406,6 +503,10 @@ pub const ADMIN_PANIC: Endpoint = Endpoint {
     request_body: None,
     benchmark: false,
     compress: true,
+    params: &[],
+    outcomes: ADMIN_PANIC_OUTCOMES,
+    shape: Shape::Problem,
+    cache: CachePolicy::NoStore,
 };
 
 /// Every endpoint, in the order the route tables and the docs list them.

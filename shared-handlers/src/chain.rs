@@ -27,6 +27,9 @@ pub enum Step {
     Timeout,
     /// 5. `413` for a body over the limit (and draining what was refused).
     BodyLimit,
+    /// 5b. `Cache-Control` from the catalogue, `ETag` and `304` where the
+    /// content is stable.
+    CacheHeaders,
     /// 6. gzip for clients that ask, on endpoints that allow it.
     Compression,
     /// 7. a panicking handler becomes a `500` problem.
@@ -39,12 +42,13 @@ pub enum Step {
 
 impl Step {
     /// Every step, in chain order.
-    pub const ALL: [Step; 9] = [
+    pub const ALL: [Step; 10] = [
         Step::RequestId,
         Step::AccessLog,
         Step::HostCheck,
         Step::Timeout,
         Step::BodyLimit,
+        Step::CacheHeaders,
         Step::Compression,
         Step::PanicCatcher,
         Step::Counters,
@@ -59,6 +63,7 @@ impl Step {
             Step::HostCheck => "host-check",
             Step::Timeout => "timeout",
             Step::BodyLimit => "body-limit",
+            Step::CacheHeaders => "cache-headers",
             Step::Compression => "compression",
             Step::PanicCatcher => "panic-catcher",
             Step::Counters => "counters",
@@ -78,7 +83,7 @@ impl Step {
 ///
 /// Only prefixes, on purpose: adding one step at a time is what a cumulative
 /// measurement needs, and it keeps the configurations that must answer
-/// alike on both servers at ten (`none`, eight `up-to=STEP`, `full`).
+/// alike on both servers at eleven (`none`, nine `up-to=STEP`, `full`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Chain {
     len: usize,
@@ -180,9 +185,9 @@ mod tests {
     #[test]
     fn every_prefix_reads_back_from_its_name() {
         let prefixes = Chain::prefixes();
-        assert_eq!(prefixes.len(), 10);
+        assert_eq!(prefixes.len(), Step::ALL.len() + 1);
         assert_eq!(prefixes[0], Chain::NONE);
-        assert_eq!(prefixes[9], Chain::FULL);
+        assert_eq!(prefixes[Step::ALL.len()], Chain::FULL);
         for chain in prefixes {
             assert_eq!(chain.to_string().parse::<Chain>(), Ok(chain));
         }

@@ -26,9 +26,18 @@ pub struct FortunesPage<'a> {
 pub struct HomeRow {
     pub method: &'static str,
     pub path: &'static str,
-    pub summary: &'static str,
+    /// The catalogue's summary, cut at its Markdown code spans.
+    pub summary: Vec<SummaryPart>,
     /// Where the path links to: the endpoint's example, for `GET` endpoints.
     pub link: Option<&'static str>,
+}
+
+/// A stretch of a summary: plain text, or a code span (`` `like this` ``)
+/// the page shows in `<code>`. Either way the template escapes the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryPart {
+    pub text: &'static str,
+    pub code: bool,
 }
 
 /// The `/` page: the endpoint catalogue as a table (see [`crate::pages`]).

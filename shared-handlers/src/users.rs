@@ -13,7 +13,7 @@
 //!   values) with no control characters;
 //! - **emails** are trimmed and must be *plausible* (one `@`, a non-empty
 //!   local part of at most 64 bytes, a dotted domain without empty labels,
-//!   no whitespace, at most 254 bytes) — not RFC 5322, which allows far more
+//!   no whitespace, ASCII only, at most 254 bytes) — not RFC 5322, which allows far more
 //!   than any mail system delivers to. Emails are unique ignoring ASCII case;
 //! - **`?name=`** filters by substring, ignoring ASCII case (`?name=ada`
 //!   finds "Ada Lovelace"); an empty filter matches everyone;

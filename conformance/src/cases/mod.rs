@@ -8,7 +8,8 @@
 //!    headers (except `Date`, and `Content-Length` where the body is random)
 //!    and the same body bytes (for deterministic bodies);
 //! 2. **correctness** — each answer matches the case's expectation, so "both
-//!    wrong in the same way" fails too.
+//!    wrong in the same way" fails too, and is one the OpenAPI document
+//!    declares (see [`crate::contract`]).
 //!
 //! This module holds the table's vocabulary and the runner; `expect` holds
 //! what "right" means for one answer.
@@ -21,6 +22,7 @@ mod expect;
 pub use expect::{check_expected, check_expected_under, check_expected_with, parse_json};
 
 use crate::compare::{decode_gzip, disagreements};
+use crate::contract::check_against_document;
 use crate::{Observed, Target, client, fetch, raw_exchange, start_all_with};
 
 pub const TEXT: &str = "text/plain; charset=utf-8";
@@ -249,6 +251,13 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
             if let Err(failure) = check_expected_under(chain, case, &observed) {
                 failures.push(format!(
                     "{} on {}: {failure}",
+                    case.label(),
+                    target.kind.label()
+                ));
+            }
+            if let Err(failure) = check_against_document(case.method, case.target, &observed) {
+                failures.push(format!(
+                    "{} on {}: against the OpenAPI document: {failure}",
                     case.label(),
                     target.kind.label()
                 ));

@@ -81,11 +81,19 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     pub fn parse(value: Option<&str>) -> Result<EmailAddress, String> {
         let email = required_text("email", value)?;
-        if email.len() > EMAIL_MAX_BYTES {
+        // The length and the ASCII rule apply to the value as sent, the
+        // whitespace around it included: then a byte is a character, and
+        // the OpenAPI document can state both limits exactly. Addresses with
+        // non-ASCII characters (RFC 6531) are out of scope here.
+        let sent = value.unwrap_or_default();
+        if sent.len() > EMAIL_MAX_BYTES {
             return Err(format!(
                 "email must be at most {EMAIL_MAX_BYTES} bytes long, got {}",
-                email.len()
+                sent.len()
             ));
+        }
+        if !sent.is_ascii() {
+            return Err("email must be ASCII, like ada@example.com".into());
         }
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("email must not contain spaces or control characters".into());
@@ -247,7 +255,20 @@ mod tests {
         ] {
             assert!(EmailAddress::parse(Some(email)).is_err(), "{email:?}");
         }
-        for email in ["a@b.c", "first.last+tag@sub.example.co.uk", "ü@exämple.com"] {
+        assert!(EmailAddress::parse(Some("ü@exämple.com")).is_err());
+        assert!(
+            EmailAddress::parse(Some("\u{3000}a@b.c")).is_err(),
+            "ASCII as sent"
+        );
+        let padded = format!(" {}@example.com", "a".repeat(64));
+        assert!(EmailAddress::parse(Some(&padded)).is_ok());
+        let long = format!(" {}@{}.com", "a".repeat(64), "b".repeat(185));
+        assert_eq!(long.trim().len(), 254);
+        assert!(
+            EmailAddress::parse(Some(&long)).is_err(),
+            "254 bytes as sent, padding included"
+        );
+        for email in ["a@b.c", "first.last+tag@sub.example.co.uk", "x*@e.x!"] {
             assert!(EmailAddress::parse(Some(email)).is_ok(), "{email:?}");
         }
     }

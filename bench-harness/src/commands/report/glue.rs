@@ -33,6 +33,7 @@ const MIDDLEWARE: &[&str] = &[
     "access_log",
     "host_check",
     "timeout",
+    "cache_headers",
     "compression",
     "mark_uncompressed",
     "catch_panic",
