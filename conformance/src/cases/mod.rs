@@ -16,6 +16,7 @@
 
 use serde_json::Value;
 use shared_handlers::AppConfig;
+use shared_handlers::chain::Chain;
 
 mod expect;
 
@@ -255,7 +256,11 @@ pub async fn run_cases_with(config: AppConfig, cases: &[Case]) -> usize {
                     target.kind.label()
                 ));
             }
-            if let Err(failure) = check_against_document(case.method, case.target, &observed) {
+            // The document describes the servers as shipped: a chain
+            // shortened by `--middleware` leaves out headers it promises.
+            if chain == Chain::FULL
+                && let Err(failure) = check_against_document(case.method, case.target, &observed)
+            {
                 failures.push(format!(
                     "{} on {}: against the OpenAPI document: {failure}",
                     case.label(),
