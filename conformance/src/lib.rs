@@ -28,6 +28,7 @@
 //! | [`compare`]         | when two answers agree: the one comparison cases and fuzzer share |
 //! | [`groups`]          | the case tables, one module per group of endpoints       |
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
+//! | [`upstream`]        | upstream services for `/upstream`: a live one and an unreachable address |
 //! | [`process`]         | a server binary as a child process: smoke tests, failed starts, descriptor limits, `/proc` figures, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
@@ -37,6 +38,7 @@ pub mod compare;
 pub mod fuzz;
 pub mod groups;
 pub mod process;
+pub mod upstream;
 
 use std::net::SocketAddr;
 use std::time::Duration;

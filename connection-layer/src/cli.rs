@@ -8,6 +8,7 @@ use std::time::Duration;
 use shared_handlers::config::default_static_dir;
 use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
 use shared_handlers::state::default_database_path;
+use shared_handlers::upstream::DEFAULT_UPSTREAM_TIMEOUT;
 use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;
@@ -34,6 +35,17 @@ pub struct ServerArgs {
     /// [default: the `static/` folder of the source checkout]
     #[arg(long, env = "FRAMEWORTH_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+
+    /// The upstream service `/upstream` calls, as `http://host:port`: anything
+    /// that answers frameworth's `GET /delay?ms=N` (another frameworth server
+    /// does). Without it `/upstream` answers 503
+    #[arg(long, env = "FRAMEWORTH_UPSTREAM")]
+    pub upstream: Option<String>,
+
+    /// How long the upstream may take before `/upstream` answers 504, in
+    /// milliseconds.
+    #[arg(long, default_value_t = u64::try_from(DEFAULT_UPSTREAM_TIMEOUT.as_millis()).unwrap_or(u64::MAX))]
+    pub upstream_timeout_ms: u64,
 
     /// How requests are scheduled onto threads.
     #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
@@ -87,6 +99,8 @@ impl ServerArgs {
             body_limit: self.body_limit,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             static_dir: self.static_dir.clone().unwrap_or_else(default_static_dir),
+            upstream: self.upstream.clone(),
+            upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
         }
     }
 

@@ -42,6 +42,10 @@ pub struct AppConfig {
     pub request_timeout: Duration,
     /// The folder `/static/...` serves files from.
     pub static_dir: PathBuf,
+    /// The upstream service `/upstream` calls (`http://host:port`), if any.
+    pub upstream: Option<String>,
+    /// How long the upstream may take before `/upstream` answers `504`.
+    pub upstream_timeout: Duration,
 }
 
 impl Default for AppConfig {
@@ -51,6 +55,8 @@ impl Default for AppConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             static_dir: default_static_dir(),
+            upstream: None,
+            upstream_timeout: crate::upstream::DEFAULT_UPSTREAM_TIMEOUT,
         }
     }
 }

@@ -32,6 +32,7 @@
 //! | [`contact`]   | the contact form: parsing and validating an urlencoded form         |
 //! | [`visits`]    | the visit counter kept in a cookie, and its rules for odd values    |
 //! | [`delay`]     | slow I/O on purpose: an async wait of a validated length            |
+//! | [`upstream`]  | a real outbound call: one shared HTTP client, its failures as 502/504 |
 //! | [`pages`]     | the home page: the catalogue rendered as an HTML table             |
 //! | [`openapi`]   | the OpenAPI 3.1 document, generated from the catalogue             |
 
@@ -54,6 +55,7 @@ pub mod request_id;
 pub mod state;
 pub mod stats;
 pub mod templates;
+pub mod upstream;
 pub mod users;
 pub mod validation;
 pub mod visits;

@@ -16,6 +16,7 @@ use crate::config::AppConfig;
 use crate::db::Database;
 use crate::error::Error;
 use crate::stats::RequestStats;
+use crate::upstream::Upstream;
 
 /// Shared application state: settings, the database pool, the `World` cache
 /// and the request counters.
@@ -30,6 +31,7 @@ struct Inner {
     db: Database,
     cache: WorldCache,
     stats: RequestStats,
+    upstream: Upstream,
 }
 
 /// Where the database lives when `--database` is not given: a per-user
@@ -69,12 +71,14 @@ impl AppState {
     pub fn open_with(path: &Path, config: AppConfig) -> Result<AppState, Error> {
         let db = Database::open(path, default_pool_size())?;
         let cache = WorldCache::prime(&db)?;
+        let upstream = Upstream::new(config.upstream.as_deref(), config.upstream_timeout)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
                 db,
                 cache,
                 stats: RequestStats::default(),
+                upstream,
             }),
         })
     }
@@ -97,6 +101,11 @@ impl AppState {
     /// The database, for handlers and for tests that read rows back.
     pub fn db(&self) -> &Database {
         &self.inner.db
+    }
+
+    /// The shared client for the upstream service behind `/upstream`.
+    pub fn upstream(&self) -> &Upstream {
+        &self.inner.upstream
     }
 
     /// The primed `World` cache.
