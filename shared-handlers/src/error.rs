@@ -154,6 +154,11 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] r2d2_sqlite::rusqlite::Error),
 
+    /// `500 Internal Server Error`: PostgreSQL failed (its failures that
+    /// are load, not bugs, become [`Error::Unavailable`] first).
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+
     /// `500 Internal Server Error`: no database connection could be had.
     #[error("database pool error: {0}")]
     Pool(#[from] r2d2::Error),
@@ -214,7 +219,11 @@ impl Error {
             Error::GatewayTimeout { .. } => 504,
             Error::PreconditionFailed => 412,
             Error::RangeNotSatisfiable => 416,
-            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
+            Error::Panic(_)
+            | Error::Database(_)
+            | Error::Postgres(_)
+            | Error::Pool(_)
+            | Error::Internal(_) => 500,
         }
     }
 
@@ -248,9 +257,11 @@ impl Error {
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
             Error::BadGateway(_) => ("bad-gateway", "Bad Gateway"),
             Error::GatewayTimeout { .. } => ("gateway-timeout", "Gateway Timeout"),
-            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
-                ("internal", "Internal Server Error")
-            }
+            Error::Panic(_)
+            | Error::Database(_)
+            | Error::Postgres(_)
+            | Error::Pool(_)
+            | Error::Internal(_) => ("internal", "Internal Server Error"),
         };
         // 503 is a server-side status but its cause (our timeout, a busy
         // resource) is no secret, and telling the client helps them retry.

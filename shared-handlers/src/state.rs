@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::cache::WorldCache;
 use crate::config::AppConfig;
-use crate::db::Database;
+use crate::db::{Database, Location};
 use crate::error::Error;
 use crate::stats::RequestStats;
 use crate::upstream::Upstream;
@@ -69,7 +69,13 @@ impl AppState {
 
     /// Like [`AppState::open`], with explicit settings.
     pub fn open_with(path: &Path, config: AppConfig) -> Result<AppState, Error> {
-        let db = Database::open(path, default_pool_size())?;
+        AppState::open_at(&Location::File(path.to_owned()), config)
+    }
+
+    /// Like [`AppState::open_with`], for a database at any [`Location`]:
+    /// a SQLite file or a PostgreSQL server.
+    pub fn open_at(location: &Location, config: AppConfig) -> Result<AppState, Error> {
+        let db = Database::open_at(location, default_pool_size())?;
         let cache = WorldCache::prime(&db)?;
         let upstream = Upstream::new(config.upstream.as_deref(), config.upstream_timeout)?;
         Ok(AppState {
