@@ -33,7 +33,11 @@ struct Round {
 }
 
 /// The measured points, the notes, and the (server, client) CPUs used.
-pub(super) type Measured = (Vec<PointResult>, Vec<String>, (Option<usize>, Option<usize>));
+pub(super) type Measured = (
+    Vec<PointResult>,
+    Vec<String>,
+    (Option<usize>, Option<usize>),
+);
 
 /// Starts everything, measures every point, stops everything.
 pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
@@ -75,7 +79,12 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
         ..LaunchOptions::default()
     };
     let pair = |backend: &str, database: &dyn Fn(&str) -> PathBuf| {
-        let raw = spec(&format!("raw-{backend}"), ServerKind::Raw, database("raw"), server_cpu);
+        let raw = spec(
+            &format!("raw-{backend}"),
+            ServerKind::Raw,
+            database("raw"),
+            server_cpu,
+        );
         let framework = spec(
             &format!("framework-{backend}"),
             ServerKind::Framework,
@@ -87,7 +96,9 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
             ServerProcess::launch_with(&framework, &launch)?,
         ])
     };
-    let sqlite = pair("sqlite", &|name| scratch.path().join(format!("{name}.sqlite3")))?;
+    let sqlite = pair("sqlite", &|name| {
+        scratch.path().join(format!("{name}.sqlite3"))
+    })?;
     let postgres = match &options.postgres {
         Some(url) => Some(pair("postgres", &|_| PathBuf::from(url))?),
         None => {
@@ -244,7 +255,8 @@ fn check_logs(dir: &Path, notes: &mut Vec<String>) {
             if errors > 0 {
                 notes.push(format!(
                     "{} logged {errors} error lines",
-                    path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+                    path.file_stem()
+                        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
                 ));
             }
         }

@@ -113,7 +113,11 @@ pub(super) fn chart(results: &IoSweepResults) -> String {
     const RIGHT: f64 = 140.0;
     const TOP: f64 = 20.0;
     const BOTTOM: f64 = 50.0;
-    let xs: Vec<f64> = results.points.iter().map(|p| p.raw.p50_us.max(1.0)).collect();
+    let xs: Vec<f64> = results
+        .points
+        .iter()
+        .map(|p| p.raw.p50_us.max(1.0))
+        .collect();
     let (x_min, x_max) = bounds(&xs, |v| v.log10());
     let shares: Vec<f64> = results
         .points
@@ -164,14 +168,20 @@ pub(super) fn chart(results: &IoSweepResults) -> String {
             .filter_map(|p| p.share.map(|s| (x(p.raw.p50_us), y(s.estimate * 100.0))))
             .collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let path: Vec<String> = line.iter().map(|(px, py)| format!("{px:.1},{py:.1}")).collect();
+        let path: Vec<String> = line
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
+            .collect();
         let _ = write!(
             svg,
             r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
             path.join(" ")
         );
         for (px, py) in &line {
-            let _ = write!(svg, r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{colour}"/>"#);
+            let _ = write!(
+                svg,
+                r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{colour}"/>"#
+            );
         }
         let _ = write!(
             svg,
