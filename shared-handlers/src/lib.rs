@@ -16,7 +16,7 @@
 //! | [`error`]     | the domain error enum and the RFC 9457 problem format it renders to |
 //! | [`model`]     | domain types: `World`, `Fortune`, `Message`                        |
 //! | [`params`]    | query-count parsing and clamping, written once for both servers    |
-//! | [`db`]        | embedded SQLite: pool, seeding, queries, writes that wait for the lock |
+//! | [`db`]        | the storage, chosen once: embedded SQLite (default) or PostgreSQL  |
 //! | [`cache`]     | the in-process `World` cache primed at start-up                    |
 //! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
