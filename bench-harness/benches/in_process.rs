@@ -83,6 +83,10 @@ const LEFT_OUT: &[(&str, &str)] = &[
         "it sleeps by design: the timer would be measured, not the framework",
     ),
     (
+        "upstream-show",
+        "it calls an upstream service over a socket (and has none here): the network would be measured, not the framework",
+    ),
+    (
         "admin-panic",
         "it panics on purpose: the unwinder and the panic hook (a line on stderr per call) would dominate",
     ),

@@ -40,6 +40,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Instructions (callgrind) and heap allocations per request, both servers.
     Cost(CostArgs),
+    /// Both servers at a fixed open-loop rate while the I/O behind each
+    /// request grows (upstream delay, SQLite, PostgreSQL): the framework's share.
+    IoSweep(crate::commands::io_sweep::IoSweepArgs),
     /// Write a report (index.html, report.md, results.json) from compare's
     /// results, with cost and criterion figures when present.
     Report(ReportArgs),
@@ -269,6 +272,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => run_report(args),
         Command::Calibrate(args) => run_calibrate(args),
         Command::Cost(args) => run_cost(args),
+        Command::IoSweep(args) => crate::commands::io_sweep::run_cli(&args),
         Command::Serve(args) => crate::child::serve::serve(&args),
         Command::ExecPinned(args) => crate::child::serve::exec_pinned(args.cpu, &args.command),
     }

@@ -31,6 +31,8 @@
 //! | [`fuzz`]            | the in-process differential fuzzer (the `fuzz` binary, `tests/differential.rs`) |
 //! | [`guests`]          | servers outside Rust (`guests/node/`) on the portable cases, with their listed deviations |
 //! | [`remote`]          | the same cases against any running server, by URL (the `conformance` binary) |
+//! | [`postgres`]        | the suite against PostgreSQL: a schema per target when `FRAMEWORTH_TEST_POSTGRES` is set |
+//! | [`upstream`]        | upstream services for `/upstream`: a live one and an unreachable address |
 //! | [`process`]         | a server binary as a child process: smoke tests, failed starts, descriptor limits, `/proc` figures, `kill -9` and restart |
 //!
 //! The tests themselves live in `tests/`.
@@ -41,14 +43,17 @@ pub mod contract;
 pub mod fuzz;
 pub mod groups;
 pub mod guests;
+pub mod postgres;
 pub mod process;
 pub mod remote;
+pub mod upstream;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use connection_layer::ConnectionSettings;
 use framework_server::ServeMode;
+use shared_handlers::db::Location;
 use shared_handlers::{AppConfig, AppState};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -85,10 +90,13 @@ pub struct Target {
     shutdown: CancellationToken,
     task: Option<JoinHandle<anyhow::Result<()>>>,
     _database_dir: tempfile::TempDir,
+    _postgres_schema: Option<postgres::Scratch>,
 }
 
 impl Target {
-    /// Starts one server of `kind` on `127.0.0.1:0` with a fresh database.
+    /// Starts one server of `kind` on `127.0.0.1:0` with a fresh database:
+    /// a SQLite file, or a PostgreSQL schema when `FRAMEWORTH_TEST_POSTGRES`
+    /// is set (see [`postgres`]).
     pub async fn start(kind: Kind) -> anyhow::Result<Target> {
         Target::start_with(kind, AppConfig::default()).await
     }
@@ -105,10 +113,19 @@ impl Target {
         settings: ConnectionSettings,
     ) -> anyhow::Result<Target> {
         let database_dir = tempfile::tempdir()?;
-        let path = database_dir.path().join("conformance.sqlite3");
+        let (location, postgres_schema) = match postgres::server_url() {
+            Some(server) => {
+                let scratch = postgres::Scratch::create(&server).await?;
+                (Location::Postgres(scratch.url()), Some(scratch))
+            }
+            None => (
+                Location::File(database_dir.path().join("conformance.sqlite3")),
+                None,
+            ),
+        };
         // Opening seeds 10,000 rows: blocking work, kept off the test runtime.
         let state =
-            tokio::task::spawn_blocking(move || AppState::open_with(&path, config)).await??;
+            tokio::task::spawn_blocking(move || AppState::open_at(&location, config)).await??;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();
@@ -139,6 +156,7 @@ impl Target {
             shutdown,
             task: Some(task),
             _database_dir: database_dir,
+            _postgres_schema: postgres_schema,
         })
     }
 

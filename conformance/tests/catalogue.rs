@@ -4,9 +4,10 @@
 //! Examples are sent in catalogue order to a fresh database, with the
 //! catalogue's example body where the endpoint reads one; the catalogue
 //! promises that every one of them then succeeds (`POST /users` stores a
-//! user, `DELETE /users/1` comes after the reads and the replace of user 1).
+//! user, `DELETE /users/1` comes after the reads and the replace of user 1),
+//! given an upstream for `/upstream` to call.
 
-use conformance::{client, fetch, start_all};
+use conformance::{client, fetch, start_all, start_all_with, upstream};
 use shared_handlers::auth;
 use shared_handlers::catalogue::{self, ENDPOINTS, Endpoint, EndpointId};
 use shared_handlers::config::DEFAULT_ADMIN_TOKEN;
@@ -31,7 +32,10 @@ fn status_is_expected(endpoint: &Endpoint, status: u16) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalogue_endpoint_is_served_with_its_method_and_content_type() {
-    let targets = start_all().await.expect("servers start");
+    let live = upstream::start_live().await.expect("the upstream starts");
+    let targets = start_all_with(upstream::config_calling(&live.base))
+        .await
+        .expect("servers start");
     let client = client();
     for endpoint in ENDPOINTS {
         let mut headers = headers_for(endpoint);

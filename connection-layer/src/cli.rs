@@ -8,7 +8,9 @@ use std::time::Duration;
 use shared_handlers::chain::Chain;
 use shared_handlers::config::default_static_dir;
 use shared_handlers::config::{DEFAULT_ADMIN_TOKEN, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT};
+use shared_handlers::db::Location;
 use shared_handlers::state::default_database_path;
+use shared_handlers::upstream::DEFAULT_UPSTREAM_TIMEOUT;
 use shared_handlers::{AppConfig, AppState};
 
 use crate::runtime::RuntimeFlavor;
@@ -24,10 +26,11 @@ pub struct ServerArgs {
     #[arg(long)]
     pub addr: Option<SocketAddr>,
 
-    /// SQLite database file, created (0600) and seeded on first start; a
-    /// file that cannot be opened stops the server before it listens
-    /// [default: frameworth/frameworth.sqlite3 in the user's data folder,
-    /// $XDG_DATA_HOME or ~/.local/share]
+    /// SQLite database file, created (0600) and seeded on first start, or a
+    /// PostgreSQL server as `postgres://USER@HOST:PORT/DB` (schema created and
+    /// seeded on first start too); a database that cannot be opened stops
+    /// the server before it listens [default: frameworth/frameworth.sqlite3
+    /// in the user's data folder, $XDG_DATA_HOME or ~/.local/share]
     #[arg(long, env = "FRAMEWORTH_DATABASE")]
     pub database: Option<PathBuf>,
 
@@ -35,6 +38,17 @@ pub struct ServerArgs {
     /// [default: the `static/` folder of the source checkout]
     #[arg(long, env = "FRAMEWORTH_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
+
+    /// The upstream service `/upstream` calls, as `http://host:port`: anything
+    /// that answers frameworth's `GET /delay?ms=N` (another frameworth server
+    /// does). Without it `/upstream` answers 503
+    #[arg(long, env = "FRAMEWORTH_UPSTREAM")]
+    pub upstream: Option<String>,
+
+    /// How long the upstream may take before `/upstream` answers 504, in
+    /// milliseconds.
+    #[arg(long, default_value_t = u64::try_from(DEFAULT_UPSTREAM_TIMEOUT.as_millis()).unwrap_or(u64::MAX))]
+    pub upstream_timeout_ms: u64,
 
     /// How requests are scheduled onto threads.
     #[arg(long, value_enum, default_value_t = RuntimeFlavor::MultiThread)]
@@ -97,6 +111,8 @@ impl ServerArgs {
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             static_dir: self.static_dir.clone().unwrap_or_else(default_static_dir),
             middleware: self.middleware,
+            upstream: self.upstream.clone(),
+            upstream_timeout: Duration::from_millis(self.upstream_timeout_ms),
         }
     }
 
@@ -122,11 +138,14 @@ impl ServerArgs {
     /// Opens the database (creating and seeding it on first start) and
     /// primes the cache, with the settings from the flags.
     pub fn open_state(&self) -> anyhow::Result<AppState> {
-        let database = match &self.database {
-            Some(path) => path.clone(),
-            None => default_database_path()?,
+        let location = match &self.database {
+            Some(value) => match value.to_str() {
+                Some(text) => Location::parse(text),
+                None => Location::File(value.clone()),
+            },
+            None => Location::File(default_database_path()?),
         };
-        Ok(AppState::open_with(&database, self.app_config())?)
+        Ok(AppState::open_at(&location, self.app_config())?)
     }
 
     /// The worker count, defaulting to the CPUs this process may use.

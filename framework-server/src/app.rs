@@ -9,8 +9,8 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use shared_handlers::catalogue::{
     ADMIN_PANIC, ADMIN_STATS, CACHED_QUERIES, CONTACT_SUBMIT, DB, DELAY_SHOW, FORTUNES, HOME, JSON,
-    OPENAPI, PLAINTEXT, QUERIES, STATIC_FILES, UPDATES, USERS_CREATE, USERS_DELETE, USERS_LIST,
-    USERS_REPLACE, USERS_SHOW, VISITS_SHOW,
+    OPENAPI, PLAINTEXT, QUERIES, STATIC_FILES, UPDATES, UPSTREAM_SHOW, USERS_CREATE, USERS_DELETE,
+    USERS_LIST, USERS_REPLACE, USERS_SHOW, VISITS_SHOW,
 };
 use shared_handlers::chain::Step;
 use shared_handlers::{AppState, SERVER_NAME, request_id};
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route(CONTACT_SUBMIT.path, post(handlers::contact::contact_submit))
         .route(VISITS_SHOW.path, get(handlers::visits::visits_show))
         .route(DELAY_SHOW.path, get(handlers::delay::delay_show))
+        .route(UPSTREAM_SHOW.path, get(handlers::upstream::upstream_show))
         .route(HOME.path, get(pages::home_page))
         .route(OPENAPI.path, get(pages::openapi_show))
         .nest_service(static_prefix, static_files_service(state.static_dir()))

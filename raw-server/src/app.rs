@@ -183,6 +183,7 @@ pub async fn dispatch(
         EndpointId::ContactSubmit => handlers::contact::contact_submit(input, state).await,
         EndpointId::VisitsShow => handlers::visits::visits_show(input, state).await,
         EndpointId::DelayShow => handlers::delay::delay_show(input, state).await,
+        EndpointId::UpstreamShow => handlers::upstream::upstream_show(input, state).await,
         EndpointId::Home => pages::home_page(input, state).await,
         EndpointId::OpenApi => pages::openapi_show(input, state).await,
         EndpointId::StaticFiles => static_files::static_files_show(input, state).await,

@@ -13,6 +13,7 @@
 
 pub mod contact;
 pub mod delay;
+pub mod upstream;
 pub mod users;
 pub mod visits;
 

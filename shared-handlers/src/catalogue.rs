@@ -68,6 +68,7 @@ pub enum EndpointId {
     ContactSubmit,
     VisitsShow,
     DelayShow,
+    UpstreamShow,
     Home,
     OpenApi,
     StaticFiles,
@@ -121,7 +122,8 @@ pub struct Endpoint {
     /// type, the type of [`Endpoint::example`]).
     pub content_type: &'static str,
     /// A concrete request target a load generator can send (path and query).
-    /// On a fresh database, sent in catalogue order, every example succeeds.
+    /// On a fresh database, sent in catalogue order, every example succeeds
+    /// (`/upstream`'s when the server has an upstream to call).
     pub example: &'static str,
     /// The body the endpoint reads, if it reads one (`POST`, `PUT`).
     pub request_body: Option<RequestBody>,
@@ -424,6 +426,24 @@ pub const DELAY_SHOW: Endpoint = Endpoint {
     cache: CachePolicy::NoStore,
 };
 
+pub const UPSTREAM_SHOW: Endpoint = Endpoint {
+    id: EndpointId::UpstreamShow,
+    name: "upstream-show",
+    method: Method::Get,
+    path: "/upstream",
+    summary: "Calls the upstream service's `/delay?ms=` (from `--upstream`), answers `{\"upstream_delayed_ms\":ms}`; 502 when it fails, 504 when it is slower than the timeout.",
+    content_type: content_type::JSON,
+    example: "/upstream?ms=1",
+    request_body: None,
+    benchmark: false,
+    compress: true,
+    // The same `ms` as `/delay`, passed on to the upstream.
+    params: DELAY_PARAMS,
+    outcomes: UPSTREAM_OUTCOMES,
+    shape: Shape::Upstreamed,
+    cache: CachePolicy::NoStore,
+};
+
 pub const HOME: Endpoint = Endpoint {
     id: EndpointId::Home,
     name: "home",
@@ -526,6 +546,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     CONTACT_SUBMIT,
     VISITS_SHOW,
     DELAY_SHOW,
+    UPSTREAM_SHOW,
     HOME,
     OPENAPI,
     STATIC_FILES,

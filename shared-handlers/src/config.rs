@@ -46,6 +46,10 @@ pub struct AppConfig {
     pub static_dir: PathBuf,
     /// How much of the middleware chain runs (`full` unless measuring).
     pub middleware: Chain,
+    /// The upstream service `/upstream` calls (`http://host:port`), if any.
+    pub upstream: Option<String>,
+    /// How long the upstream may take before `/upstream` answers `504`.
+    pub upstream_timeout: Duration,
 }
 
 impl AppConfig {
@@ -69,6 +73,8 @@ impl Default for AppConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             static_dir: default_static_dir(),
             middleware: Chain::FULL,
+            upstream: None,
+            upstream_timeout: crate::upstream::DEFAULT_UPSTREAM_TIMEOUT,
         }
     }
 }

@@ -66,6 +66,8 @@ pub enum Shape {
     Visits,
     /// `{"delayed_ms": n}`.
     Delayed,
+    /// `{"upstream_delayed_ms": n}`.
+    Upstreamed,
     /// The request counters of `/admin/stats`.
     Stats,
     /// An OpenAPI document (any JSON object).
@@ -331,6 +333,20 @@ pub const CONTACT_OUTCOMES: &[Outcome] = &[
     BODY_ERRORS[3],
 ];
 pub const DELAY_OUTCOMES: &[Outcome] = &[ok("Waited."), INVALID_QUERY];
+pub const UPSTREAM_OUTCOMES: &[Outcome] = &[
+    ok("The upstream service answered in time."),
+    INVALID_QUERY,
+    Outcome {
+        status: 502,
+        description: "The upstream service could not be reached or answered with an error.",
+        problems: &["bad-gateway"],
+    },
+    Outcome {
+        status: 504,
+        description: "The upstream service took longer than `--upstream-timeout-ms`.",
+        problems: &["gateway-timeout"],
+    },
+];
 pub const STATIC_OUTCOMES: &[Outcome] = &[
     ok("The file (or the folder's index.html)."),
     Outcome {

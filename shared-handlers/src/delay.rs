@@ -46,10 +46,15 @@ impl DelayMs {
                 ))
             })
     }
+
+    /// The wait in milliseconds.
+    pub fn get(self) -> u64 {
+        self.0
+    }
 }
 
-/// The answer: how long the request waited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The answer: how long the request waited (read back by [`crate::upstream`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delayed {
     pub delayed_ms: u64,
 }

@@ -99,6 +99,16 @@ pub enum Error {
     #[error("the server is too busy to answer this request right now ({0}); retry shortly")]
     Unavailable(String),
 
+    /// `502 Bad Gateway`: the upstream service behind `/upstream` could not
+    /// be reached, or answered with an error or a body we cannot read. The
+    /// cause (an address, the upstream's words) is for the log only.
+    #[error("upstream failed: {0}")]
+    BadGateway(String),
+
+    /// `504 Gateway Timeout`: the upstream service did not answer in time.
+    #[error("the upstream service did not answer within {} ms", .after.as_millis())]
+    GatewayTimeout { after: std::time::Duration },
+
     /// `500 Internal Server Error`: a handler panicked. The panic was caught,
     /// the server goes on serving.
     #[error("a handler panicked: {0}")]
@@ -143,6 +153,11 @@ pub enum Error {
     /// `500 Internal Server Error`: SQLite failed.
     #[error("database error: {0}")]
     Database(#[from] r2d2_sqlite::rusqlite::Error),
+
+    /// `500 Internal Server Error`: PostgreSQL failed (its failures that
+    /// are load, not bugs, become [`Error::Unavailable`] first).
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 
     /// `500 Internal Server Error`: no database connection could be had.
     #[error("database pool error: {0}")]
@@ -200,9 +215,15 @@ impl Error {
                 404
             }
             Error::MethodNotAllowed { .. } => 405,
+            Error::BadGateway(_) => 502,
+            Error::GatewayTimeout { .. } => 504,
             Error::PreconditionFailed => 412,
             Error::RangeNotSatisfiable => 416,
-            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => 500,
+            Error::Panic(_)
+            | Error::Database(_)
+            | Error::Postgres(_)
+            | Error::Pool(_)
+            | Error::Internal(_) => 500,
         }
     }
 
@@ -234,14 +255,25 @@ impl Error {
             Error::PreconditionFailed => ("precondition-failed", "Precondition Failed"),
             Error::RangeNotSatisfiable => ("range-not-satisfiable", "Range Not Satisfiable"),
             Error::MethodNotAllowed { .. } => ("method-not-allowed", "Method Not Allowed"),
-            Error::Panic(_) | Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
-                ("internal", "Internal Server Error")
-            }
+            Error::BadGateway(_) => ("bad-gateway", "Bad Gateway"),
+            Error::GatewayTimeout { .. } => ("gateway-timeout", "Gateway Timeout"),
+            Error::Panic(_)
+            | Error::Database(_)
+            | Error::Postgres(_)
+            | Error::Pool(_)
+            | Error::Internal(_) => ("internal", "Internal Server Error"),
         };
         // 503 is a server-side status but its cause (our timeout, a busy
         // resource) is no secret, and telling the client helps them retry.
-        let detail = if self.is_server_error()
-            && !matches!(self, Error::Timeout { .. } | Error::Unavailable(_))
+        // A 504's cause (the upstream was slow) is no secret either; a 502's
+        // cause names the upstream, so the client gets a fixed sentence.
+        let detail = if matches!(self, Error::BadGateway(_)) {
+            BAD_GATEWAY_DETAIL.to_owned()
+        } else if self.is_server_error()
+            && !matches!(
+                self,
+                Error::Timeout { .. } | Error::Unavailable(_) | Error::GatewayTimeout { .. }
+            )
         {
             // The cause goes to the log (each server logs it), not to the client.
             "the server failed to answer this request; the error has been logged".to_owned()
@@ -278,6 +310,10 @@ impl From<FieldErrors> for Error {
         Error::InvalidFields(errors)
     }
 }
+
+/// What a client is told when the upstream failed (see [`Error::BadGateway`]).
+const BAD_GATEWAY_DETAIL: &str = "the upstream service could not be reached or gave an answer \
+that could not be used; the error has been logged";
 
 /// What a client is told about a request body that could not be read.
 const BAD_BODY_DETAIL: &str = "the request body could not be read: its framing is malformed \

@@ -16,7 +16,7 @@
 //! | [`error`]     | the domain error enum and the RFC 9457 problem format it renders to |
 //! | [`model`]     | domain types: `World`, `Fortune`, `Message`, and the users'        |
 //! | [`params`]    | query-count parsing and clamping, written once for both servers    |
-//! | [`db`]        | embedded SQLite: pool, seeding, queries, writes that wait for the lock |
+//! | [`db`]        | the storage, chosen once: embedded SQLite (default) or PostgreSQL  |
 //! | [`cache`]     | the in-process `World` cache primed at start-up                    |
 //! | [`state`]     | [`AppState`]: database + cache, cheap to clone into every request  |
 //! | [`benchmark`] | the logic of the TechEmpower-style benchmark endpoints             |
@@ -33,6 +33,7 @@
 //! | [`contact`]   | the contact form: parsing and validating an urlencoded form         |
 //! | [`visits`]    | the visit counter kept in a cookie, and its rules for odd values    |
 //! | [`delay`]     | slow I/O on purpose: an async wait of a validated length            |
+//! | [`upstream`]  | a real outbound call: one shared HTTP client, its failures as 502/504 |
 //! | [`pages`]     | the home page: the catalogue rendered as an HTML table             |
 //! | [`openapi`]   | the OpenAPI 3.1 document, generated from the catalogue             |
 
@@ -58,6 +59,7 @@ pub mod request_id;
 pub mod state;
 pub mod stats;
 pub mod templates;
+pub mod upstream;
 pub mod users;
 pub mod validation;
 pub mod visits;

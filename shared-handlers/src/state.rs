@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use crate::cache::WorldCache;
 use crate::config::AppConfig;
-use crate::db::Database;
+use crate::db::{Database, Location};
 use crate::error::Error;
 use crate::stats::RequestStats;
+use crate::upstream::Upstream;
 
 /// Shared application state: settings, the database pool, the `World` cache
 /// and the request counters.
@@ -30,6 +31,7 @@ struct Inner {
     db: Database,
     cache: WorldCache,
     stats: RequestStats,
+    upstream: Upstream,
 }
 
 /// Where the database lives when `--database` is not given: a per-user
@@ -67,14 +69,22 @@ impl AppState {
 
     /// Like [`AppState::open`], with explicit settings.
     pub fn open_with(path: &Path, config: AppConfig) -> Result<AppState, Error> {
-        let db = Database::open(path, default_pool_size())?;
+        AppState::open_at(&Location::File(path.to_owned()), config)
+    }
+
+    /// Like [`AppState::open_with`], for a database at any [`Location`]:
+    /// a SQLite file or a PostgreSQL server.
+    pub fn open_at(location: &Location, config: AppConfig) -> Result<AppState, Error> {
+        let db = Database::open_at(location, default_pool_size())?;
         let cache = WorldCache::prime(&db)?;
+        let upstream = Upstream::new(config.upstream.as_deref(), config.upstream_timeout)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
                 db,
                 cache,
                 stats: RequestStats::default(),
+                upstream,
             }),
         })
     }
@@ -97,6 +107,11 @@ impl AppState {
     /// The database, for handlers and for tests that read rows back.
     pub fn db(&self) -> &Database {
         &self.inner.db
+    }
+
+    /// The shared client for the upstream service behind `/upstream`.
+    pub fn upstream(&self) -> &Upstream {
+        &self.inner.upstream
     }
 
     /// The primed `World` cache.

@@ -74,6 +74,8 @@ pub struct LaunchOptions {
     /// How long the child may take to exit after SIGTERM. Under valgrind
     /// shutting down (and writing the profile) takes far longer than 5 s.
     pub stop_timeout: Duration,
+    /// More server flags for the child (`--upstream URL`, as `io-sweep` sets).
+    pub extra_args: Vec<OsString>,
 }
 
 impl Default for LaunchOptions {
@@ -83,6 +85,7 @@ impl Default for LaunchOptions {
             probe: false,
             startup_timeout: STARTUP_TIMEOUT,
             stop_timeout: STOP_TIMEOUT,
+            extra_args: Vec::new(),
         }
     }
 }
@@ -271,6 +274,7 @@ fn serve_command(spec: &LaunchSpec, options: &LaunchOptions) -> anyhow::Result<C
     if options.probe {
         command.arg("--probe");
     }
+    command.args(&options.extra_args);
     Ok(command)
 }
 

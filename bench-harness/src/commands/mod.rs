@@ -8,4 +8,5 @@
 pub mod calibrate;
 pub mod compare;
 pub mod cost;
+pub mod io_sweep;
 pub mod report;

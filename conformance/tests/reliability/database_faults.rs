@@ -84,7 +84,12 @@ async fn a_read_only_database_answers_reads_200_and_writes_503() {
     for target in &targets {
         // Arrange
         let label = target.kind.label();
-        let path = target.state.db().path().to_owned();
+        let path = target
+            .state
+            .db()
+            .path()
+            .expect("a SQLite database")
+            .to_owned();
         make_read_only(&path, target.state.db().clone()).await;
 
         // Act
@@ -121,7 +126,12 @@ async fn a_removed_database_file_is_a_503_saying_so_and_is_not_recreated() {
     for target in &targets {
         // Arrange: the server has served from its file; then it is gone.
         let label = target.kind.label();
-        let path = target.state.db().path().to_owned();
+        let path = target
+            .state
+            .db()
+            .path()
+            .expect("a SQLite database")
+            .to_owned();
         assert_eq!(get(&client, target, "/db").await.status, 200, "{label}");
         std::fs::remove_file(&path).expect("remove the database file");
 

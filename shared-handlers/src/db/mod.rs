@@ -1,47 +1,34 @@
-//! The embedded SQLite database: connection pool, queries, and how a write
-//! waits for the lock.
+//! The storage, chosen once at start-up: SQLite embedded in the process
+//! (the default), or a PostgreSQL server. Handlers only ever see
+//! [`Database`]; which backend answers is this module's business.
 //!
-//! SQLite calls **block** the calling thread (they do file I/O and take
-//! locks). Run on a tokio worker thread they would stall every other request
-//! scheduled on it, so every query here goes through
-//! [`tokio::task::spawn_blocking`], onto tokio's pool of threads meant for
-//! blocking work, with a connection taken from an `r2d2` pool. Both servers
-//! use this same code, so the database costs them the same.
+//! Both backends keep the same promises: the same schema and seed rows
+//! ([`rows`]), prepared statements, one single-row query per `World` read,
+//! writes in one transaction each, and load answered `503`, never `500`
+//! (SQLite's busy write lock; PostgreSQL's row-lock deadlocks, lost
+//! connections, an exhausted pool).
 //!
-//! The database is a single file created and seeded on first start. WAL mode
-//! lets readers proceed while a writer commits, which matters for `/updates`
-//! and for concurrent `POST /users`. Writers still take turns on SQLite's
-//! one write lock: every write runs in an *immediate* transaction that waits
-//! for it ([`write`] explains why a deferred one could not), and a database
-//! that stays busy, turns read-only or disappears answers `503`, never `500`
-//! ([`faults`], [`file`]).
-//!
-//! | module    | concept                                                        |
-//! |-----------|----------------------------------------------------------------|
-//! | [`seed`]  | the schema and the seed rows, written once on first start      |
-//! | [`write`] | immediate transactions, bounded retries of a busy database      |
-//! | [`faults`]| SQLite's and the pool's failures sorted into `503` and `500`    |
-//! | [`file`]  | the file created private (`0600`), and noticed when it vanishes |
+//! | module      | concept                                                      |
+//! |-------------|--------------------------------------------------------------|
+//! | [`rows`]    | the seed rows both backends write on first start             |
+//! | [`sqlite`]  | embedded SQLite: r2d2 pool, blocking calls off the runtime   |
+//! | [`postgres`]| PostgreSQL: tokio-postgres, deadpool pool, async all the way |
 
-mod faults;
-mod file;
-mod seed;
-mod write;
+pub mod postgres;
+pub mod rows;
+pub mod sqlite;
 
-use std::path::Path;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use r2d2_sqlite::SqliteConnectionManager;
-use r2d2_sqlite::rusqlite::{self, Connection, OpenFlags, OptionalExtension, params};
-
-pub use seed::{FORTUNES, WORLD_ROWS};
-pub use write::{BUSY_TIMEOUT, WRITE_RETRIES};
+pub use rows::{FORTUNES, WORLD_ROWS};
+pub use sqlite::{BUSY_TIMEOUT, WRITE_RETRIES};
 
 use crate::error::Error;
 use crate::model::user::{NewUser, User, UserListQuery};
 use crate::model::{Fortune, World};
-use file::WatchedFile;
+use postgres::Postgres;
+use sqlite::Sqlite;
 
 /// How long a request waits for a pooled connection before it is answered
 /// `503`: long enough for a queue of writers to drain, well below the
@@ -58,7 +45,7 @@ pub fn random_number() -> i32 {
     fastrand::i32(1..=WORLD_ROWS)
 }
 
-/// What the pool's connections may do to the file.
+/// What the pool's connections may do to the file (SQLite only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Reads and writes: the normal case.
@@ -68,341 +55,162 @@ pub enum Access {
     ReadOnly,
 }
 
-/// A pool of SQLite connections to one database file.
-#[derive(Debug, Clone)]
-pub struct Database {
-    shared: Arc<Shared>,
+// ANCHOR: location
+/// Where the data lives, as `--database` names it: a `postgres://` (or
+/// `postgresql://`) URL is a PostgreSQL server, anything else a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    /// A tokio-postgres connection string (URL or `key=value` form).
+    Postgres(String),
 }
 
-#[derive(Debug)]
-struct Shared {
-    file: WatchedFile,
-    pool_size: u32,
-    /// Replaced whole by [`Database::reopen`]; read (one clone of an `Arc`)
-    /// by every query.
-    pool: RwLock<r2d2::Pool<SqliteConnectionManager>>,
+impl Location {
+    /// Reads `--database`'s value.
+    pub fn parse(value: &str) -> Location {
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Location::Postgres(value.to_owned())
+        } else {
+            Location::File(PathBuf::from(value))
+        }
+    }
+}
+// ANCHOR_END: location
+
+/// The database both servers' handlers call, whichever backend it is.
+#[derive(Debug, Clone)]
+pub struct Database {
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+/// Calls the same method on whichever backend runs.
+macro_rules! on_backend {
+    ($database:expr, $backend:ident => $call:expr) => {
+        match &$database.backend {
+            Backend::Sqlite($backend) => $call,
+            Backend::Postgres($backend) => $call,
+        }
+    };
 }
 
 impl Database {
-    /// Opens (creating and seeding if needed) the database at `path`.
-    ///
-    /// Synchronous on purpose: it runs once at start-up, before any runtime
-    /// serves requests. Any failure (a folder that cannot be created, a
-    /// file that is not a database, no permission) is an error naming the
-    /// path, for the operator who started the server.
+    /// Opens (creating and seeding if needed) the SQLite file at `path`.
+    /// Synchronous: call it once, before serving.
     pub fn open(path: &Path, pool_size: u32) -> Result<Database, Error> {
-        let cannot = |what: &str, e: &dyn std::fmt::Display| {
-            Error::Internal(format!(
-                "cannot {what} the database {}: {e}",
-                path.display()
-            ))
+        let backend = Backend::Sqlite(Sqlite::open(path, pool_size)?);
+        Ok(Database { backend })
+    }
+
+    /// Opens the database at `location`, SQLite or PostgreSQL, creating the
+    /// schema and seeding it if needed. Synchronous: call it once, before
+    /// serving (PostgreSQL's set-up runs on a short-lived thread of its own).
+    pub fn open_at(location: &Location, pool_size: u32) -> Result<Database, Error> {
+        let backend = match location {
+            Location::File(path) => Backend::Sqlite(Sqlite::open(path, pool_size)?),
+            Location::Postgres(url) => Backend::Postgres(Postgres::open(url, pool_size)?),
         };
-        file::create_private(path).map_err(|e| cannot("create", &e))?;
-        // The one connection that may create the schema; pooled ones open
-        // the file without SQLITE_OPEN_CREATE (see `file`).
-        let mut setup = open_connection(path, Access::ReadWrite).map_err(|e| cannot("open", &e))?;
-        // WAL: readers do not wait for writers. It is a property of the
-        // file, so it is set once here rather than by every connection.
-        setup
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| cannot("open", &e))?;
-        write::write_transaction(&mut setup, seed::seed).map_err(|e| cannot("seed", &e))?;
-        drop(setup);
-        let watched = WatchedFile::new(path).map_err(|e| cannot("open", &e))?;
-        let pool =
-            build_pool(path, pool_size, Access::ReadWrite).map_err(|e| cannot("open", &e))?;
-        Ok(Database {
-            shared: Arc::new(Shared {
-                file: watched,
-                pool_size,
-                pool: RwLock::new(pool),
-            }),
-        })
+        Ok(Database { backend })
     }
 
-    /// Replaces every pooled connection with a new one opened with
-    /// `access`. Requests in flight finish on their old connection.
-    ///
-    /// This is how a server is switched to read-only service (and back)
-    /// while it runs, and what the database-fault tests use to make the
-    /// file read-only: `chmod` alone would not do, since connections
-    /// already open keep their write access, and root ignores file modes.
-    /// Synchronous: it opens connections.
+    /// `"sqlite"` or `"postgres"`, for logs and reports.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Replaces every pooled SQLite connection with one opened with
+    /// `access` (see [`Sqlite::reopen`]). PostgreSQL has no such switch:
+    /// there it is an error.
     pub fn reopen(&self, access: Access) -> Result<(), Error> {
-        let shared = &self.shared;
-        let pool = build_pool(shared.file.path(), shared.pool_size, access)?;
-        *shared.pool.write().unwrap_or_else(PoisonError::into_inner) = pool;
-        Ok(())
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.reopen(access),
+            Backend::Postgres(_) => Err(Error::Internal(
+                "only a SQLite database can be reopened read-only".to_owned(),
+            )),
+        }
     }
 
-    /// The database file's path, as given to [`Database::open`].
-    pub fn path(&self) -> &Path {
-        self.shared.file.path()
-    }
-
-    /// The current pool (cheap: an `Arc` clone).
-    fn pool(&self) -> r2d2::Pool<SqliteConnectionManager> {
-        self.shared
-            .pool
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Runs `work` with a pooled connection on tokio's blocking thread pool,
-    /// after checking that the file is still there; failures are sorted
-    /// into `503` and `500` by [`faults::classify`].
-    async fn with_conn<T, F>(&self, work: F) -> Result<T, Error>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
-    {
-        let database = self.clone();
-        tokio::task::spawn_blocking(move || {
-            database.shared.file.check()?;
-            let mut conn = database.pool().get()?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
-        .map_err(faults::classify)
-    }
-
-    /// Like [`Database::with_conn`], for a write: `work` runs in an
-    /// immediate transaction that waits for the write lock and is retried
-    /// while the database is busy ([`write`]).
-    async fn with_write<T, F>(&self, mut work: F) -> Result<T, Error>
-    where
-        T: Send + 'static,
-        F: FnMut(&rusqlite::Transaction<'_>) -> Result<T, Error> + Send + 'static,
-    {
-        self.with_conn(move |conn| write::write_transaction(conn, &mut work))
-            .await
+    /// The SQLite file's path; `None` for PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => Some(sqlite.path()),
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// One `World` row by id, or `None` if there is no such row.
     pub async fn world(&self, id: i32) -> Result<Option<World>, Error> {
-        self.with_conn(move |conn| Ok(select_world(conn, id)?))
-            .await
+        on_backend!(self, db => db.world(id).await)
     }
 
     /// Each id fetched by its own single-row query (the rules forbid `IN (...)`).
     /// Ids missing from the table are skipped.
     pub async fn worlds(&self, ids: Vec<i32>) -> Result<Vec<World>, Error> {
-        self.with_conn(move |conn| {
-            let mut worlds = Vec::with_capacity(ids.len());
-            for id in ids {
-                worlds.extend(select_world(conn, id)?);
-            }
-            Ok(worlds)
-        })
-        .await
+        on_backend!(self, db => db.worlds(ids).await)
     }
 
     /// Reads each id with its own query, gives it a new random number, and
     /// persists all of them in one transaction before returning them.
     pub async fn update_worlds(&self, ids: Vec<i32>) -> Result<Vec<World>, Error> {
-        self.with_write(move |tx| {
-            let mut worlds = Vec::with_capacity(ids.len());
-            for &id in &ids {
-                if let Some(mut world) = select_world(tx, id)? {
-                    world.random_number = random_number();
-                    worlds.push(world);
-                }
-            }
-            let mut update =
-                tx.prepare_cached("UPDATE World SET randomNumber = ?1 WHERE id = ?2")?;
-            for world in &worlds {
-                update.execute(params![world.random_number, world.id])?;
-            }
-            Ok(worlds)
-        })
-        .await
+        on_backend!(self, db => db.update_worlds(ids).await)
     }
 
     /// Every row of table `Fortune`, in table order.
     pub async fn fortunes(&self) -> Result<Vec<Fortune>, Error> {
-        self.with_conn(|conn| {
-            let mut select = conn.prepare_cached("SELECT id, message FROM Fortune")?;
-            let rows = select.query_map([], |row| {
-                Ok(Fortune {
-                    id: row.get(0)?,
-                    message: row.get(1)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
+        on_backend!(self, db => db.fortunes().await)
     }
 
     /// One page of users, ordered by id, optionally filtered by a substring
-    /// of the name (ignoring ASCII case, which is what SQLite's `lower`
-    /// folds; other letters must match exactly).
+    /// of the name, ignoring ASCII case.
     pub async fn users(&self, query: UserListQuery) -> Result<Vec<User>, Error> {
-        self.with_conn(move |conn| {
-            // `instr` rather than `LIKE`: a `%` or `_` in the filter is then
-            // just a character, with no escaping to get wrong.
-            let mut select = conn.prepare_cached(
-                "SELECT id, name, email FROM User
-                 WHERE ?1 IS NULL OR instr(lower(name), lower(?1)) > 0
-                 ORDER BY id LIMIT ?2 OFFSET ?3",
-            )?;
-            let rows =
-                select.query_map(params![query.name, query.limit, query.offset], user_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
+        on_backend!(self, db => db.users(query).await)
     }
 
     /// One user by id, or `None`.
     pub async fn user(&self, id: i64) -> Result<Option<User>, Error> {
-        self.with_conn(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT id, name, email FROM User WHERE id = ?1")?
-                .query_row([id], user_row)
-                .optional()?)
-        })
-        .await
+        on_backend!(self, db => db.user(id).await)
     }
 
-    /// Stores a new user and returns it with its id.
+    /// Stores a new user and returns it with its id; `409` for an email
+    /// another user has (ignoring ASCII case).
     pub async fn insert_user(&self, user: NewUser) -> Result<User, Error> {
-        self.with_write(move |tx| {
-            tx.prepare_cached(
-                "INSERT INTO User (name, email) VALUES (?1, ?2) RETURNING id, name, email",
-            )?
-            .query_row(params![user.name.as_str(), user.email.as_str()], user_row)
-            .map_err(|e| unique_email(e, &user))
-        })
-        .await
+        on_backend!(self, db => db.insert_user(user).await)
     }
 
     /// Replaces a user's name and email; `None` if there is no such user.
     pub async fn replace_user(&self, id: i64, user: NewUser) -> Result<Option<User>, Error> {
-        self.with_write(move |tx| {
-            tx.prepare_cached(
-                "UPDATE User SET name = ?1, email = ?2 WHERE id = ?3 RETURNING id, name, email",
-            )?
-            .query_row(
-                params![user.name.as_str(), user.email.as_str(), id],
-                user_row,
-            )
-            .optional()
-            .map_err(|e| unique_email(e, &user))
-        })
-        .await
+        on_backend!(self, db => db.replace_user(id, user).await)
     }
 
     /// Deletes a user; `false` if there was no such user.
     pub async fn delete_user(&self, id: i64) -> Result<bool, Error> {
-        self.with_write(move |tx| {
-            let deleted = tx
-                .prepare_cached("DELETE FROM User WHERE id = ?1")?
-                .execute([id])?;
-            Ok(deleted > 0)
-        })
-        .await
+        on_backend!(self, db => db.delete_user(id).await)
     }
 
     /// Every `World` row, read synchronously: used once, to prime the cache.
     pub fn all_worlds_blocking(&self) -> Result<Vec<World>, Error> {
-        let conn = self.pool().get()?;
-        let mut select = conn.prepare("SELECT id, randomNumber FROM World ORDER BY id")?;
-        let rows = select.query_map([], world_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        on_backend!(self, db => db.all_worlds_blocking())
     }
 
     /// SQLite's own consistency check (`PRAGMA integrity_check`): `"ok"`,
-    /// or the problems found. Synchronous; for tests and operators.
+    /// or the problems found. Synchronous; for tests and operators. An
+    /// error for PostgreSQL, which checks itself.
     pub fn integrity_check_blocking(&self) -> Result<String, Error> {
-        let conn = self.pool().get()?;
-        let lines = conn
-            .prepare("PRAGMA integrity_check")?
-            .query_map([], |row| row.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(lines.join("\n"))
-    }
-}
-
-/// One connection to an existing file, never creating it, set up the way
-/// every connection is: `synchronous = NORMAL` (safe in WAL mode: a power
-/// cut may lose the last commits, never corrupt) and the lock wait of
-/// [`write`].
-fn open_connection(path: &Path, access: Access) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(path, open_flags(access))?;
-    configure(&conn)?;
-    Ok(conn)
-}
-
-fn open_flags(access: Access) -> OpenFlags {
-    let access = match access {
-        Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
-        Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-    };
-    // No SQLITE_OPEN_CREATE, on purpose; NO_MUTEX: a pooled connection is
-    // used by one thread at a time.
-    access | OpenFlags::SQLITE_OPEN_NO_MUTEX
-}
-
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.busy_timeout(BUSY_TIMEOUT)
-}
-
-fn build_pool(
-    path: &Path,
-    pool_size: u32,
-    access: Access,
-) -> Result<r2d2::Pool<SqliteConnectionManager>, Error> {
-    let manager = SqliteConnectionManager::file(path)
-        .with_flags(open_flags(access))
-        .with_init(|conn| configure(conn));
-    Ok(r2d2::Pool::builder()
-        .max_size(pool_size)
-        // Connections to a local file do not go stale; skipping the
-        // check-out test saves a round trip into SQLite per request.
-        .test_on_check_out(false)
-        .connection_timeout(POOL_TIMEOUT)
-        .build(manager)?)
-}
-
-/// Reads a `User` out of a `SELECT id, name, email` row.
-fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
-    Ok(User {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        email: row.get(2)?,
-    })
-}
-
-/// A broken `UNIQUE` constraint is a client error (`409`); anything else
-/// stays a database error (`500`).
-fn unique_email(error: rusqlite::Error, user: &NewUser) -> Error {
-    match &error {
-        rusqlite::Error::SqliteFailure(failure, _)
-            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-        {
-            Error::EmailTaken {
-                email: user.email.as_str().to_owned(),
-            }
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.integrity_check_blocking(),
+            Backend::Postgres(_) => Err(Error::Internal(
+                "the integrity check is SQLite's".to_owned(),
+            )),
         }
-        _ => Error::Database(error),
     }
-}
-
-/// The single-row query every `World` read goes through.
-fn select_world(conn: &Connection, id: i32) -> rusqlite::Result<Option<World>> {
-    conn.prepare_cached("SELECT id, randomNumber FROM World WHERE id = ?1")?
-        .query_row([id], world_from_row)
-        .optional()
-}
-
-/// A `World` from a row selected as `id, randomNumber`.
-fn world_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<World> {
-    Ok(World {
-        id: row.get(0)?,
-        random_number: row.get(1)?,
-    })
 }
 
 #[cfg(test)]

@@ -195,3 +195,13 @@ async fn a_removed_database_file_answers_503_missing_and_is_not_recreated() {
     }
     assert!(!path.exists(), "the file was created again");
 }
+
+#[test]
+fn a_postgres_url_names_a_server_and_anything_else_a_file() {
+    for url in ["postgres://u@h:5432/db", "postgresql://u@h/db"] {
+        assert_eq!(Location::parse(url), Location::Postgres(url.to_owned()));
+    }
+    for path in ["frameworth.sqlite3", "/tmp/postgres/x.db", "postgres:/x"] {
+        assert_eq!(Location::parse(path), Location::File(path.into()));
+    }
+}

@@ -154,6 +154,7 @@ pub(super) fn of(shape: Shape) -> Value {
         }),
         Shape::Visits => count("visits", 1, u64::MAX),
         Shape::Delayed => count("delayed_ms", 0, MAX_DELAY_MS),
+        Shape::Upstreamed => count("upstream_delayed_ms", 0, MAX_DELAY_MS),
         Shape::Stats => stats(),
         Shape::Document => json!({ "type": "object", "required": ["openapi", "info", "paths"] }),
         Shape::Problem => json!({ "$ref": "#/components/schemas/Problem" }),

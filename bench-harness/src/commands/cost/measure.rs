@@ -309,6 +309,7 @@ fn measure_instructions(
         probe: true,
         startup_timeout: CALLGRIND_STARTUP,
         stop_timeout: CALLGRIND_STOP,
+        ..LaunchOptions::default()
     };
     let mut server = ServerProcess::launch_with(&spec, &launch)?;
     let request = request_for(endpoint, &server)?;

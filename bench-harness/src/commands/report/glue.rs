@@ -60,6 +60,7 @@ const HANDLERS: &[&str] = &[
     "contact_submit",
     "visits_show",
     "delay_show",
+    "upstream_show",
     "home",
     "openapi",
 ];

@@ -1,47 +1,11 @@
-//! The schema and the seed data: 10,000 `World` rows, the 12 fortunes of
-//! the benchmark rules, and the demo user, written once on first start.
+//! SQLite's schema, and the seed rows ([`crate::db::rows`]) written into it
+//! once, on first start.
 
 use r2d2_sqlite::rusqlite::{self, params};
 
-use super::random_number;
+use crate::db::random_number;
+use crate::db::rows::{DEMO_USER, FORTUNES, WORLD_ROWS};
 use crate::error::Error;
-
-/// Rows in table `World`, ids `1..=WORLD_ROWS`.
-pub const WORLD_ROWS: i32 = 10_000;
-
-/// The 12 fortunes of the benchmark rules (`../shared/METHOD.md`).
-pub const FORTUNES: [(i32, &str); 12] = [
-    (1, "fortune: No such file or directory"),
-    (
-        2,
-        "A computer scientist is someone who fixes things that aren't broken.",
-    ),
-    (3, "After enough decimal places, nobody gives a damn."),
-    (
-        4,
-        "A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1",
-    ),
-    (
-        5,
-        "A computer program does what you tell it to do, not what you want it to do.",
-    ),
-    (
-        6,
-        "Emacs is a nice operating system, but I prefer UNIX. \u{2014} Tom Christaensen",
-    ),
-    (7, "Any program that runs right is obsolete."),
-    (
-        8,
-        "A list is only as strong as its weakest link. \u{2014} Donald Knuth",
-    ),
-    (9, "Feature: A bug with seniority."),
-    (10, "Computers make very fast, very accurate mistakes."),
-    (
-        11,
-        "<script>alert(\"This should not be displayed in a browser alert box.\");</script>",
-    ),
-    (12, "フレームワークのベンチマーク"),
-];
 
 /// Creates the tables and fills them on first start; a no-op afterwards.
 /// Runs inside the caller's (immediate) transaction, so two servers
@@ -92,8 +56,11 @@ fn seed_users(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
                  id INTEGER PRIMARY KEY AUTOINCREMENT,
                  name TEXT NOT NULL,
                  email TEXT NOT NULL UNIQUE COLLATE NOCASE
-             );
-             INSERT INTO User (name, email) VALUES ('Ada Lovelace', 'ada@example.com');",
+             );",
+        )?;
+        tx.execute(
+            "INSERT INTO User (name, email) VALUES (?1, ?2)",
+            params![DEMO_USER.0, DEMO_USER.1],
         )?;
     }
     Ok(())
