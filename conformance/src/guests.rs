@@ -237,29 +237,13 @@ fn percent_decode_ascii(target: &str) -> Option<String> {
     changed.then_some(out)
 }
 
-/// Sends every case to raw-server (the reference) and to every guest; each
-/// guest's answer, with its listed deviations undone, must agree with
-/// raw-server's and meet the case's expectation. Then every guest must
-/// have needed each of its deviations, and stop cleanly on SIGTERM.
-/// Panics with every failure; returns the number of cases run.
-pub async fn run_guest_cases(guests: &[&str], cases: &[Case]) -> usize {
-    let reference = Target::start(Kind::Raw).await.expect("raw-server starts");
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = dir.path().join("guests.sqlite3");
-    seed_database(database.clone())
-        .await
-        .expect("the database seeds");
-    let mut running = Vec::new();
-    for guest in guests {
-        let path = database.clone();
-        let name = guest.to_string();
-        let started = tokio::task::spawn_blocking(move || start_guest(&name, &path))
-            .await
-            .expect("the start does not panic")
-            .unwrap_or_else(|e| panic!("{guest} does not start: {e}"));
-        running.push((*guest, started));
-    }
-
+/// Every case on raw-server and on each guest: the failures, and which
+/// deviations each guest needed.
+async fn compare_with_reference<'a>(
+    reference: &Target,
+    running: &[(&'a str, Running)],
+    cases: &[Case],
+) -> (Vec<String>, Vec<(&'a str, Difference)>) {
     let client = client();
     let mut failures = Vec::new();
     let mut used: Vec<(&str, Difference)> = Vec::new();
@@ -283,7 +267,7 @@ pub async fn run_guest_cases(guests: &[&str], cases: &[Case]) -> usize {
         if let Err(failure) = check_expected(case, &expected) {
             failures.push(format!("{} on {label}: {failure}", case.label()));
         }
-        for (guest, server) in &running {
+        for (guest, server) in running {
             let url = format!("http://{}{}", server.addr, case.target);
             let observed = fetch(&client, case.method, &url, &headers, body)
                 .await
@@ -303,6 +287,33 @@ pub async fn run_guest_cases(guests: &[&str], cases: &[Case]) -> usize {
             }
         }
     }
+    (failures, used)
+}
+
+/// Sends every case to raw-server (the reference) and to every guest; each
+/// guest's answer, with its listed deviations undone, must agree with
+/// raw-server's and meet the case's expectation. Then every guest must
+/// have needed each of its deviations, and stop cleanly on SIGTERM.
+/// Panics with every failure; returns the number of cases run.
+pub async fn run_guest_cases(guests: &[&str], cases: &[Case]) -> usize {
+    let reference = Target::start(Kind::Raw).await.expect("raw-server starts");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let database = dir.path().join("guests.sqlite3");
+    seed_database(database.clone())
+        .await
+        .expect("the database seeds");
+    let mut running = Vec::new();
+    for guest in guests {
+        let path = database.clone();
+        let name = guest.to_string();
+        let started = tokio::task::spawn_blocking(move || start_guest(&name, &path))
+            .await
+            .expect("the start does not panic")
+            .unwrap_or_else(|e| panic!("{guest} does not start: {e}"));
+        running.push((*guest, started));
+    }
+
+    let (mut failures, used) = compare_with_reference(&reference, &running, cases).await;
 
     for (guest, server) in running {
         for deviation in deviations(guest) {

@@ -156,7 +156,7 @@ pub const USERS_LIST_PARAMS: &[Param] = &[
         "limit",
         false,
         1,
-        crate::users::MAX_LIMIT as i64,
+        crate::model::user::MAX_LIMIT as i64,
         "Page size (default 20).",
     ),
     integer("offset", false, 0, i64::MAX, "Users to skip (default 0)."),

@@ -13,8 +13,8 @@ use crate::contact::MESSAGE_MAX_CHARS;
 use crate::contract::Shape;
 use crate::db::WORLD_ROWS;
 use crate::delay::MAX_DELAY_MS;
+use crate::model::user::{EMAIL_LOCAL_MAX_BYTES, EMAIL_MAX_BYTES, MAX_LIMIT, NAME_MAX_CHARS};
 use crate::params::MAX_QUERIES;
-use crate::users::{EMAIL_LOCAL_MAX_BYTES, EMAIL_MAX_BYTES, MAX_LIMIT, NAME_MAX_CHARS};
 
 /// What `str::trim` removes: Unicode's `White_Space`, as a regex class body.
 const WHITESPACE: &str =

@@ -38,6 +38,31 @@ pub(super) struct Place<'a> {
     pub(super) sequence: usize,
 }
 
+/// What other processes took of the server's and the client's core during a
+/// round (each core's busy time less our own side's), and the hypervisor's
+/// steal on the server's core.
+fn others_on_cores(
+    before: &Counters,
+    after: &Counters,
+    server_own_s: f64,
+    client_own_s: f64,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let others = |after: Option<CoreTimes>, before: Option<CoreTimes>, own: f64| {
+        after
+            .zip(before)
+            .map(|(after, before)| (after.since(&before).busy_s - own).max(0.0))
+    };
+    // Both sides of the server's difference are in ticks: the threads'
+    // nanoseconds include interrupt time that `/proc/stat` books elsewhere.
+    let server = others(after.server_core, before.server_core, server_own_s);
+    let client = others(after.client_core, before.client_core, client_own_s);
+    let steal = after
+        .server_core
+        .zip(before.server_core)
+        .map(|(after, before)| after.since(&before).steal_s);
+    (server, client, steal)
+}
+
 /// One round: counters before, load, counters and memory after.
 pub(super) fn measure_round(
     config: &LoadConfig,
@@ -69,23 +94,12 @@ pub(super) fn measure_round(
         .map(|(after, before)| after.since(&before).total().as_secs_f64());
     let server_cpu = from_threads.or(from_ticks);
     let client_cpu_s = report.client_cpu.user_s + report.client_cpu.system_s;
-    let others = |after: Option<CoreTimes>, before: Option<CoreTimes>, own: f64| {
-        after
-            .zip(before)
-            .map(|(after, before)| (after.since(&before).busy_s - own).max(0.0))
-    };
-    // Both sides of this difference in ticks: the threads' nanoseconds
-    // include interrupt time that `/proc/stat` books elsewhere.
-    let server_core_others_s = others(
-        after.server_core,
-        before.server_core,
+    let (server_core_others_s, client_core_others_s, server_core_steal_s) = others_on_cores(
+        &before,
+        &after,
         from_ticks.or(server_cpu).unwrap_or(0.0),
+        client_cpu_s,
     );
-    let client_core_others_s = others(after.client_core, before.client_core, client_cpu_s);
-    let server_core_steal_s = after
-        .server_core
-        .zip(before.server_core)
-        .map(|(after, before)| after.since(&before).steal_s);
 
     let seconds = report.duration_s.max(1e-9);
     let requests = report.requests;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::figures::spread;
-use crate::schema::cost::{CostReport, ServerCost};
+use crate::schema::cost::{CostReport, EndpointCost, ServerCost};
 
 /// The terminal table: per endpoint, instructions and allocations of
 /// both servers, with the framework's difference and ratio.
@@ -41,62 +41,66 @@ pub fn table(report: &CostReport) -> String {
         "", "", "", "", "", "raw", "fw", "raw", "fw", "instr", "raw", "fw", "no-mal"
     );
     for endpoint in &report.endpoints {
-        let raw = endpoint.servers.get("raw");
-        let framework = endpoint.servers.get("framework");
-        let instr = |s: Option<&ServerCost>| s.and_then(|s| s.instructions_per_request);
-        let (raw_i, fw_i) = (instr(raw), instr(framework));
-        let difference = raw_i.zip(fw_i).map(|(r, f)| f - r);
-        let ratio = raw_i
-            .zip(fw_i)
-            .filter(|(r, _)| *r > 0.0)
-            .map(|(r, f)| f / r);
-        let allocs = |s: Option<&ServerCost>| s.and_then(|s| s.allocations_per_request);
-        let bytes = |s: Option<&ServerCost>| s.and_then(|s| s.bytes_allocated_per_request);
-        // The largest process-to-process spread of the two servers.
-        let largest = |runs: &dyn Fn(&ServerCost) -> &Vec<f64>| {
-            [raw, framework]
-                .into_iter()
-                .flatten()
-                .filter_map(|s| spread(runs(s)))
-                .fold(None, |max: Option<f64>, s| {
-                    Some(max.map_or(s, |m| m.max(s)))
-                })
-        };
-        let spread = largest(&|s| &s.instructions_per_request_runs);
-        let outside_spread = largest(&|s| &s.instructions_outside_allocator_per_request_runs);
-        let outside =
-            |s: Option<&ServerCost>| s.and_then(|s| s.instructions_outside_allocator_per_request);
-        let percent =
-            |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.2}%", s * 100.0));
-        let _ = writeln!(
-            out,
-            "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7} {:>10} {:>10} {:>7}",
-            endpoint.endpoint,
-            count(raw_i),
-            count(fw_i),
-            difference.map_or_else(
-                || "-".to_owned(),
-                |d| if d >= 0.0 {
-                    format!("+{}", count(Some(d)))
-                } else {
-                    count(Some(d))
-                }
-            ),
-            ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")),
-            decimal(allocs(raw)),
-            decimal(allocs(framework)),
-            count(bytes(raw)),
-            count(bytes(framework)),
-            percent(spread),
-            count(outside(raw)),
-            count(outside(framework)),
-            percent(outside_spread),
-        );
+        let _ = writeln!(out, "{}", endpoint_row(endpoint));
     }
     for note in &report.notes {
         let _ = writeln!(out, "note: {note}");
     }
     out
+}
+
+/// One endpoint's row of [`table`].
+fn endpoint_row(endpoint: &EndpointCost) -> String {
+    let raw = endpoint.servers.get("raw");
+    let framework = endpoint.servers.get("framework");
+    let instr = |s: Option<&ServerCost>| s.and_then(|s| s.instructions_per_request);
+    let (raw_i, fw_i) = (instr(raw), instr(framework));
+    let difference = raw_i.zip(fw_i).map(|(r, f)| f - r);
+    let ratio = raw_i
+        .zip(fw_i)
+        .filter(|(r, _)| *r > 0.0)
+        .map(|(r, f)| f / r);
+    let allocs = |s: Option<&ServerCost>| s.and_then(|s| s.allocations_per_request);
+    let bytes = |s: Option<&ServerCost>| s.and_then(|s| s.bytes_allocated_per_request);
+    // The largest process-to-process spread of the two servers.
+    let largest = |runs: &dyn Fn(&ServerCost) -> &Vec<f64>| {
+        [raw, framework]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| spread(runs(s)))
+            .fold(None, |max: Option<f64>, s| {
+                Some(max.map_or(s, |m| m.max(s)))
+            })
+    };
+    let spread = largest(&|s| &s.instructions_per_request_runs);
+    let outside_spread = largest(&|s| &s.instructions_outside_allocator_per_request_runs);
+    let outside =
+        |s: Option<&ServerCost>| s.and_then(|s| s.instructions_outside_allocator_per_request);
+    let percent =
+        |s: Option<f64>| s.map_or_else(|| "-".to_owned(), |s| format!("{:.2}%", s * 100.0));
+    format!(
+        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>8} {:>8} {:>9} {:>9} {:>7} {:>10} {:>10} {:>7}",
+        endpoint.endpoint,
+        count(raw_i),
+        count(fw_i),
+        difference.map_or_else(
+            || "-".to_owned(),
+            |d| if d >= 0.0 {
+                format!("+{}", count(Some(d)))
+            } else {
+                count(Some(d))
+            }
+        ),
+        ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")),
+        decimal(allocs(raw)),
+        decimal(allocs(framework)),
+        count(bytes(raw)),
+        count(bytes(framework)),
+        percent(spread),
+        count(outside(raw)),
+        count(outside(framework)),
+        percent(outside_spread),
+    )
 }
 
 /// The top functions of every endpoint and server, for `cost.txt`.

@@ -158,6 +158,20 @@ pub(super) fn chart(results: &IoSweepResults) -> String {
             );
         }
     }
+    draw_lines(&mut svg, results, &x, &y, (W - RIGHT, TOP));
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// One line per kind of I/O, with its points and its name in the legend at
+/// `legend` (x, top).
+fn draw_lines(
+    svg: &mut String,
+    results: &IoSweepResults,
+    x: &dyn Fn(f64) -> f64,
+    y: &dyn Fn(f64) -> f64,
+    (legend_x, legend_top): (f64, f64),
+) {
     let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
     for (index, kind) in kinds(results).iter().enumerate() {
         let colour = colours[index % colours.len()];
@@ -186,12 +200,10 @@ pub(super) fn chart(results: &IoSweepResults) -> String {
         let _ = write!(
             svg,
             r#"<text x="{}" y="{}" fill="{colour}">{kind}</text>"#,
-            W - RIGHT + 12.0,
-            TOP + 16.0 * (index as f64 + 1.0)
+            legend_x + 12.0,
+            legend_top + 16.0 * (index as f64 + 1.0)
         );
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// The kinds of I/O, in the order they were measured.

@@ -2,24 +2,23 @@
 //! subcommands the harness uses to start its own children (`serve`,
 //! `exec-pinned`).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use connection_layer::RuntimeFlavor;
-use framework_server::ServeMode;
 
 use crate::child::serve::ServeArgs;
 use crate::commands::calibrate::CalibrateOptions;
-use crate::commands::compare::{CompareOptions, DEFAULT_ENDPOINTS, QUICK_ENDPOINTS};
 use crate::output::shown_path;
-use crate::servers::{GUEST_ENDPOINTS, Suite};
+use crate::servers::Suite;
 use crate::stats::DEFAULT_SEED;
+use compare_options::compare_options;
 use loadgen::Engine;
 use loadgen::cli::duration;
-use loadgen::request::{parse_header, read_body};
+
+mod compare_options;
 
 /// frameworth's measuring instrument: load generator, raw-vs-framework
 /// comparison, and calibration against wrk.
@@ -410,103 +409,4 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         options.out.join("cost.txt").display()
     );
     Ok(())
-}
-
-fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
-    let (names, skip_unknown) = match &args.endpoints {
-        Some(names) => (names.clone(), false),
-        None if args.quick => (
-            QUICK_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
-            false,
-        ),
-        // The guests implement the benchmark endpoints that read, no more.
-        None if args.suite.has_node() => (
-            GUEST_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
-            false,
-        ),
-        None => (
-            DEFAULT_ENDPOINTS.iter().map(|s| (*s).to_owned()).collect(),
-            true,
-        ),
-    };
-    let endpoints = crate::endpoints::resolve_endpoints(&names, skip_unknown)?;
-    if args.suite.has_node()
-        && let Some(other) = endpoints
-            .iter()
-            .find(|e| !GUEST_ENDPOINTS.contains(&e.name.as_str()))
-    {
-        bail!(
-            "the Node guests do not serve `{}`; with --suite {:?} measure only {}",
-            other.name,
-            args.suite,
-            GUEST_ENDPOINTS.join(", ")
-        );
-    }
-    let framework_modes = match args.framework_serve.as_str() {
-        "hyper" => vec![ServeMode::Hyper],
-        "axum" => vec![ServeMode::Axum],
-        "both" => vec![ServeMode::Hyper, ServeMode::Axum],
-        other => bail!("--framework-serve must be hyper, axum or both, not `{other}`"),
-    };
-    let mut targets = Vec::new();
-    for target in &args.targets {
-        let (name, url) = target
-            .split_once('=')
-            .with_context(|| format!("--target must be NAME=URL, got `{target}`"))?;
-        let guest = crate::servers::NODE_GUESTS.iter().any(|g| g.name == name);
-        if name == crate::servers::BASELINE || name.starts_with("framework") || guest {
-            bail!("--target name `{name}` is taken by a launched server");
-        }
-        targets.push((name.to_owned(), url.to_owned()));
-    }
-    let mut headers = Vec::new();
-    for header in &args.headers {
-        headers.push(parse_header(header)?);
-    }
-    let mut bodies = BTreeMap::new();
-    for body in &args.bodies {
-        let (name, text) = body
-            .split_once('=')
-            .with_context(|| format!("--body must be NAME=BODY, got `{body}`"))?;
-        bodies.insert(name.to_owned(), read_body(text)?);
-    }
-    let quick = args.quick;
-    // Many short rounds rather than a few long ones: each round is paired
-    // with its neighbours, and more pairs narrow the interval faster than
-    // longer rounds do (the nanosecond thread counters keep a short round
-    // precise).
-    let rounds = args.rounds.unwrap_or(if quick { 6 } else { 16 }).max(1);
-    Ok(CompareOptions {
-        endpoints,
-        connections: args.connections,
-        threads: args.threads,
-        rounds,
-        duration: args.duration.unwrap_or(Duration::from_secs(1)),
-        // Half a second of warm-up is ample at tens of thousands of
-        // requests per second (caches, connections, the database pool).
-        warmup: args.warmup.unwrap_or(Duration::from_millis(500)),
-        repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 8),
-        cost: !args.no_cost,
-        raise_priority: !args.no_priority,
-        pipeline: args.pipeline,
-        engine: args.engine,
-        quick,
-        out: args
-            .out
-            .clone()
-            .unwrap_or_else(|| crate::output::default_out_dir("")),
-        targets,
-        framework_modes,
-        suite: args.suite,
-        server_runtime: args.server_runtime,
-        server_workers: args.server_workers,
-        pin: !args.no_pin,
-        server_cpu: args.server_cpu,
-        client_cpu: args.client_cpu,
-        headers,
-        bodies,
-        seed: args.seed,
-        progress: !args.quiet,
-        executable: std::env::current_exe().context("cannot find our own executable")?,
-    })
 }
