@@ -112,6 +112,25 @@ pub struct RunConfig {
     pub repeat_disturbed: usize,
 }
 
+impl RunConfig {
+    /// The load in one line, as the terminal table and the report show it:
+    /// model, connections, threads, engine, pipeline, rounds and warm-up.
+    pub fn describe_load(&self) -> String {
+        format!(
+            "{}, {} connections, {} client thread(s), {} engine, pipeline {}; {} alternating rounds of {:.1} s per server after {:.1} s warm-up{}",
+            self.load_model,
+            self.connections,
+            self.client_threads,
+            self.engine.name(),
+            self.pipeline,
+            self.rounds,
+            self.duration_s,
+            self.warmup_s,
+            if self.quick { " (--quick)" } else { "" }
+        )
+    }
+}
+
 /// One endpoint as requested: catalogue name, method and request target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointTarget {
@@ -277,18 +296,7 @@ impl Results {
             );
         }
         let _ = writeln!(out, "Comparison: {}", self.comparison);
-        let _ = writeln!(
-            out,
-            "Load: {}, {} connections, {} client thread(s), {} engine, pipeline {}; {} alternating rounds of {:.1}s per server after {:.1}s warm-up",
-            c.load_model,
-            c.connections,
-            c.client_threads,
-            c.engine.name(),
-            c.pipeline,
-            c.rounds,
-            c.duration_s,
-            c.warmup_s
-        );
+        let _ = writeln!(out, "Load: {}", c.describe_load());
         let _ = writeln!(
             out,
             "Servers: {} runtime, {} worker(s); {}",

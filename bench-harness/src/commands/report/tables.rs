@@ -283,22 +283,6 @@ pub fn all(report: &Report) -> Vec<Table> {
         .collect()
 }
 
-/// How the comparison loaded the servers, in one line.
-fn load_description(c: &crate::schema::results::RunConfig) -> String {
-    format!(
-        "{}, {} connections, {} client thread(s), {} engine, pipeline {}; {} alternating rounds of {:.1} s per server after {:.1} s warm-up{}",
-        c.load_model,
-        c.connections,
-        c.client_threads,
-        c.engine.name(),
-        c.pipeline,
-        c.rounds,
-        c.duration_s,
-        c.warmup_s,
-        if c.quick { " (--quick)" } else { "" }
-    )
-}
-
 /// The environment block: what was measured, on what, how.
 pub fn environment(report: &Report) -> Vec<(String, String)> {
     let r = &report.results;
@@ -314,7 +298,7 @@ pub fn environment(report: &Report) -> Vec<(String, String)> {
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
-        ("load", load_description(c)),
+        ("load", c.describe_load()),
         (
             "server runtime",
             format!("{}, {} worker(s)", c.server_runtime, c.server_workers),
