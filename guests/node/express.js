@@ -73,13 +73,19 @@ function createApp(express, db) {
       .send(bench.methodNotAllowed(req.method, req.path));
   }
 
+  /** The endpoints' cache policy, on every answer a route gives. */
+  function noStore(req, res, next) {
+    res.set('Cache-Control', bench.CACHE_CONTROL);
+    next();
+  }
+
   // ANCHOR: routing
   // GET routes answer HEAD too; every other method gets 405.
-  app.route('/plaintext').get(plaintextShow).all(methodNotAllowed);
-  app.route('/json').get(jsonShow).all(methodNotAllowed);
-  app.route('/db').get(dbShow).all(methodNotAllowed);
-  app.route('/queries').get(queriesList).all(methodNotAllowed);
-  app.route('/fortunes').get(fortunesPage).all(methodNotAllowed);
+  app.route('/plaintext').get(noStore, plaintextShow).all(methodNotAllowed);
+  app.route('/json').get(noStore, jsonShow).all(methodNotAllowed);
+  app.route('/db').get(noStore, dbShow).all(methodNotAllowed);
+  app.route('/queries').get(noStore, queriesList).all(methodNotAllowed);
+  app.route('/fortunes').get(noStore, fortunesPage).all(methodNotAllowed);
   app.use((req, res) => {
     res.status(404).type(bench.PROBLEM_TYPE).send(bench.notFound(req.path));
   });

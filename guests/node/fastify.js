@@ -95,8 +95,13 @@ function createApp(db) {
     ['/queries', queriesList, { 200: { type: 'array', items: WORLD } }],
     ['/fortunes', fortunesPage, undefined],
   ];
+  // The endpoints' cache policy, on every answer a route gives.
+  const noStore = (request, reply, done) => {
+    reply.header('cache-control', bench.CACHE_CONTROL);
+    done();
+  };
   for (const [url, handler, response] of routes) {
-    app.get(url, { schema: response && { response } }, handler);
+    app.get(url, { schema: response && { response }, onRequest: noStore }, handler);
     app.route({ method: OTHER_METHODS, url, handler: methodNotAllowed });
   }
   app.setNotFoundHandler((request, reply) => {

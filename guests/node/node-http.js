@@ -107,6 +107,7 @@ function route(req, res, db) {
     const body = bench.methodNotAllowed(req.method, path);
     return send(res, 405, bench.PROBLEM_TYPE, body, { allow: bench.ALLOW });
   }
+  res.setHeader('cache-control', bench.CACHE_CONTROL);
   handler(req, res, db, query);
 }
 // ANCHOR_END: routing

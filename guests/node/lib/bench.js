@@ -64,9 +64,15 @@ const duplicateField = (name) =>
 /** The methods every benchmark endpoint allows, as the Rust servers' `Allow`. */
 const ALLOW = 'GET,HEAD';
 
+// Every answer of a matched endpoint (not the 404s and 405s) says no cache
+// may keep it, as the Rust servers' catalogue says of these endpoints: a
+// random row must not be served twice from a shared cache.
+const CACHE_CONTROL = 'no-store';
+
 const PROBLEM_TYPE = 'application/problem+json';
 
 module.exports = {
+  CACHE_CONTROL,
   HELLO_WORLD,
   ALLOW,
   PROBLEM_TYPE,
