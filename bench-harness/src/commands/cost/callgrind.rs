@@ -166,22 +166,7 @@ pub fn top_functions(
 
 /// Runs `callgrind_annotate --inclusive=yes` on a profile and parses it.
 pub fn annotate(profile: &Path) -> anyhow::Result<Vec<FunctionCost>> {
-    let output = Command::new("callgrind_annotate")
-        .arg("--inclusive=yes")
-        .arg("--threshold=100")
-        .arg("--auto=no")
-        .arg(profile)
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run callgrind_annotate (it comes with valgrind)")?;
-    if !output.status.success() {
-        bail!(
-            "callgrind_annotate failed on {}: {}",
-            profile.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(parse_annotate(&String::from_utf8_lossy(&output.stdout)))
+    Ok(parse_annotate(&run_annotate(profile, true)?))
 }
 
 /// The instructions a profile spent *inside* the C allocator (glibc's
@@ -198,8 +183,18 @@ pub fn annotate(profile: &Path) -> anyhow::Result<Vec<FunctionCost>> {
 /// beside; the instructions outside the allocator are the repeatable
 /// figure.
 pub fn allocator_instructions(profile: &Path) -> anyhow::Result<u64> {
+    Ok(sum_allocator(&run_annotate(profile, false)?))
+}
+
+/// `callgrind_annotate` on a profile, with inclusive or exclusive costs:
+/// its output as text.
+fn run_annotate(profile: &Path, inclusive: bool) -> anyhow::Result<String> {
     let output = Command::new("callgrind_annotate")
-        .arg("--inclusive=no")
+        .arg(if inclusive {
+            "--inclusive=yes"
+        } else {
+            "--inclusive=no"
+        })
         .arg("--threshold=100")
         .arg("--auto=no")
         .arg(profile)
@@ -213,7 +208,7 @@ pub fn allocator_instructions(profile: &Path) -> anyhow::Result<u64> {
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    Ok(sum_allocator(&String::from_utf8_lossy(&output.stdout)))
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Sums the exclusive costs of lines whose source is glibc's `malloc/`
