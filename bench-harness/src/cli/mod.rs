@@ -1,4 +1,4 @@
-//! The command line: `load`, `compare`, `calibrate`, `cost`, `report`, and two hidden
+//! The command line: `load`, `compare`, `calibrate`, `cost`, `io-sweep`, `scale`, `report`, and two hidden
 //! subcommands the harness uses to start its own children (`serve`,
 //! `exec-pinned`).
 
@@ -42,6 +42,9 @@ pub enum Command {
     /// Both servers at a fixed open-loop rate while the I/O behind each
     /// request grows (upstream delay, SQLite, PostgreSQL): the framework's share.
     IoSweep(crate::commands::io_sweep::IoSweepArgs),
+    /// Both servers in each runtime flavour, then N instances behind nginx
+    /// sharing one PostgreSQL: req/s, CPU per request, the framework tax.
+    Scale(crate::commands::scale::ScaleArgs),
     /// Write a report (index.html, report.md, results.json) from compare's
     /// results, with cost and criterion figures when present.
     Report(ReportArgs),
@@ -272,6 +275,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => run_calibrate(args),
         Command::Cost(args) => run_cost(args),
         Command::IoSweep(args) => crate::commands::io_sweep::run_cli(&args),
+        Command::Scale(args) => crate::commands::scale::run_cli(&args),
         Command::Serve(args) => crate::child::serve::serve(&args),
         Command::ExecPinned(args) => crate::child::serve::exec_pinned(args.cpu, &args.command),
     }

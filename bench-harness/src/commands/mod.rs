@@ -10,3 +10,4 @@ pub mod compare;
 pub mod cost;
 pub mod io_sweep;
 pub mod report;
+pub mod scale;

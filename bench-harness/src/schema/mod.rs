@@ -1,8 +1,10 @@
 //! The versioned files the harness writes and reads back: `results.json`
-//! of `compare` ([`results`]), `cost.json` of `cost` ([`cost`]), and
+//! of `compare` ([`results`]), `cost.json` of `cost` ([`cost`]), `scale.json`
+//! of `scale` ([`scale`]), and
 //! criterion's `estimates.json` ([`criterion`], read only). Each is plain
 //! data with serde; the commands fill them and the report reads them.
 
 pub mod cost;
 pub mod criterion;
 pub mod results;
+pub mod scale;
