@@ -37,7 +37,8 @@ impl GroupSnapshot {
             .filter_map(|&pid| {
                 let ticks_s = process_cpu(pid).ok().map(|t| t.total().as_secs_f64());
                 let threads = threads_cpu(pid).ok();
-                (ticks_s.is_some() || threads.is_some()).then_some((pid, Counters { threads, ticks_s }))
+                (ticks_s.is_some() || threads.is_some())
+                    .then_some((pid, Counters { threads, ticks_s }))
             })
             .collect();
         GroupSnapshot { by_pid }
@@ -116,7 +117,10 @@ mod tests {
     fn a_child_process_is_found_under_its_parent_and_its_cpu_counted() {
         // Arrange: a child that burns a little CPU, then sleeps.
         let mut child = std::process::Command::new("sh")
-            .args(["-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 5"])
+            .args([
+                "-c",
+                "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 5",
+            ])
             .spawn()
             .expect("sh runs");
         let before = GroupSnapshot::take(&[child.id()]);

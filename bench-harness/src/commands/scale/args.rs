@@ -62,10 +62,7 @@ impl ScaleArgs {
         };
         Ok(ScaleOptions {
             endpoints: crate::endpoints::resolve_endpoints(&names, false)?,
-            instances: self
-                .instances
-                .clone()
-                .unwrap_or_else(|| INSTANCES.to_vec()),
+            instances: self.instances.clone().unwrap_or_else(|| INSTANCES.to_vec()),
             connections: self.connections.max(1),
             rounds: self.rounds.unwrap_or(if quick { 3 } else { 6 }).max(1),
             duration: self.duration.unwrap_or(time(800, 1500)),

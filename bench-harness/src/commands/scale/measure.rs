@@ -71,14 +71,16 @@ pub(super) fn measure(options: &ScaleOptions) -> anyhow::Result<Measured> {
     for layout in layouts(&options.instances) {
         let group = Group::start(options, layout, &database, scratch.path(), cpus, &nginx)?;
         for endpoint in &options.endpoints {
-            results.points.push(measure_point(
-                options, &group, endpoint, &database, cpus,
-            )?);
+            results
+                .points
+                .push(measure_point(options, &group, endpoint, &database, cpus)?);
         }
     }
     results.state_checks =
         super::state_check::both_backends(options, &database, scratch.path(), cpus, &nginx)?;
-    results.notes.extend(super::render::standing_notes(&results));
+    results
+        .notes
+        .extend(super::render::standing_notes(&results));
     if database.url.is_none() {
         results.notes.push(
             "no PostgreSQL: every instance ran on its own SQLite file, so `/db` read the same seeded rows but the instances shared no state".to_owned(),
@@ -208,7 +210,12 @@ fn measure_point(
         }
     }
     let [raw, framework] = rounds;
-    let tax = paired(&framework, &raw, per_request(|r| r.server_cpu_s), options.seed);
+    let tax = paired(
+        &framework,
+        &raw,
+        per_request(|r| r.server_cpu_s),
+        options.seed,
+    );
     let throughput_ratio = paired(
         &framework,
         &raw,
@@ -240,7 +247,9 @@ fn measure_round(
 ) -> anyhow::Result<ScaleRound> {
     let config = load_config(options, group.entry(index), &endpoint.target, cpus);
     let servers: Vec<u32> = group.instances[index].iter().map(|s| s.pid).collect();
-    let nginx: Vec<u32> = group.nginx[index].as_ref().map_or_else(Vec::new, NginxProcess::pids);
+    let nginx: Vec<u32> = group.nginx[index]
+        .as_ref()
+        .map_or_else(Vec::new, NginxProcess::pids);
     let postgres = database.pids();
     let before = [&servers, &nginx, &postgres].map(|pids| GroupSnapshot::take(pids));
     let report = load::run(&config)?;
@@ -257,12 +266,7 @@ fn measure_round(
     })
 }
 
-fn load_config(
-    options: &ScaleOptions,
-    addr: SocketAddr,
-    target: &str,
-    cpus: Cpus,
-) -> LoadConfig {
+fn load_config(options: &ScaleOptions, addr: SocketAddr, target: &str, cpus: Cpus) -> LoadConfig {
     let request = RequestSpec::get(&addr.to_string(), target);
     let mut config = LoadConfig::new(addr, request);
     config.connections = options.connections;

@@ -106,20 +106,29 @@ pub fn free_loopback_addr() -> anyhow::Result<SocketAddr> {
     Ok(listener.local_addr()?)
 }
 
-/// The nginx executable: `program` itself if it runs, else `/usr/sbin/nginx`
-/// (root's PATH has it, a test's may not), else installed from apt when we
-/// are root and `program` is the default.
+/// The nginx executable and its version: `program` itself if it runs,
+/// else `/usr/sbin/nginx` (root's PATH has it, a test's may not).
+pub fn locate(program: &str) -> Option<(PathBuf, String)> {
+    [PathBuf::from(program), PathBuf::from("/usr/sbin/nginx")]
+        .into_iter()
+        .find_map(|path| {
+            let version = version(&path)?;
+            Some((path, version))
+        })
+}
+
+/// [`locate`], installing nginx from apt first when it is missing, we are
+/// root and `program` is the default.
 pub fn find(program: &str) -> anyhow::Result<(PathBuf, String)> {
-    let candidates = [PathBuf::from(program), PathBuf::from("/usr/sbin/nginx")];
-    let try_all = || candidates.iter().find_map(|path| Some((path.clone(), version(path)?)));
-    if let Some(found) = try_all() {
+    if let Some(found) = locate(program) {
         return Ok(found);
     }
-    if program == "nginx" && nix::unistd::geteuid().is_root() && crate::host::apt::install("nginx")
+    if program == "nginx"
+        && nix::unistd::geteuid().is_root()
+        && crate::host::apt::install("nginx")
+        && let Some(found) = locate(program)
     {
-        if let Some(found) = try_all() {
-            return Ok(found);
-        }
+        return Ok(found);
     }
     bail!(
         "nginx cannot be run (`{program}`); install it (`apt-get install nginx`, which the harness does by itself when run as root) or pass --nginx PATH"
@@ -212,7 +221,11 @@ impl NginxProcess {
             if let Ok(Some(status)) = self.child.try_wait() {
                 bail!("nginx exited ({status}); {}", self.error_log_tail());
             }
-            if TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok() {
+            // The master listens before it forks its workers: wait for both,
+            // so the first round already counts the workers' CPU.
+            if TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).is_ok()
+                && !children_of(self.pid).is_empty()
+            {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -296,10 +309,17 @@ mod tests {
 
     /// The lines of the `upstream` block, trimmed.
     fn upstream_block(text: &str) -> Vec<&str> {
-        let start = text.find("upstream instances {").expect("an upstream block");
+        let start = text
+            .find("upstream instances {")
+            .expect("an upstream block");
         let block = &text[start..];
         let end = block.find('}').expect("the block closes");
-        block[..end].lines().skip(1).map(str::trim).collect()
+        block[..end]
+            .lines()
+            .skip(1)
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect()
     }
 
     #[test]
@@ -340,7 +360,12 @@ mod tests {
         assert!(text.contains("access_log off;"));
         assert!(text.contains("worker_processes 1;"));
         for line in text.lines().map(str::trim) {
-            let writes = ["pid ", "error_log ", "client_body_temp_path", "proxy_temp_path"];
+            let writes = [
+                "pid ",
+                "error_log ",
+                "client_body_temp_path",
+                "proxy_temp_path",
+            ];
             if writes.iter().any(|w| line.starts_with(w)) {
                 assert!(
                     line.contains("/tmp/frameworth-nginx-test/"),

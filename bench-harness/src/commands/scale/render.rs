@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 
 use super::state_check::READS;
-use crate::commands::report::svg::{Anchor, LinearScale, Svg, colour, compact, nice_max, nice_ticks};
+use crate::commands::report::svg::{
+    Anchor, LinearScale, Svg, colour, compact, nice_max, nice_ticks,
+};
 use crate::schema::scale::{ScalePoint, ScaleResults, ServerPoint};
 use crate::stats::RatioEstimate;
 
@@ -41,7 +43,10 @@ fn cpu_list(cpus: &[usize]) -> String {
 /// The page: settings, the two tables, the state check, the chart, notes.
 pub(super) fn markdown(results: &ScaleResults) -> String {
     let mut page = String::new();
-    let _ = writeln!(page, "# Scaling out: runtime flavours and N instances behind nginx\n");
+    let _ = writeln!(
+        page,
+        "# Scaling out: runtime flavours and N instances behind nginx\n"
+    );
     let _ = writeln!(
         page,
         "Closed loop, {} connections, {} rounds of {:.1} s per server and point{}, raw and framework alternating. Database: {}. {}. Started {}, wall time {:.0} s.\n",
@@ -68,10 +73,7 @@ pub(super) fn markdown(results: &ScaleResults) -> String {
 /// The tables, also what the terminal shows.
 pub(super) fn tables(results: &ScaleResults) -> String {
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "## Runtime flavours, one instance, loaded directly\n"
-    );
+    let _ = writeln!(text, "## Runtime flavours, one instance, loaded directly\n");
     let _ = writeln!(
         text,
         "| runtime | endpoint | raw req/s | framework req/s | raw CPU/req | framework CPU/req | tax (framework/raw CPU per request) | failures |"
@@ -92,7 +94,10 @@ pub(super) fn tables(results: &ScaleResults) -> String {
             failures(point),
         );
     }
-    let _ = writeln!(text, "\n## N instances behind nginx (current-thread, one worker each)\n");
+    let _ = writeln!(
+        text,
+        "\n## N instances behind nginx (current-thread, one worker each)\n"
+    );
     let _ = writeln!(
         text,
         "| N | endpoint | raw req/s | framework req/s | servers CPU/req raw / framework | nginx CPU/req raw / framework | PostgreSQL CPU/req raw / framework | tax | failures |"
@@ -153,7 +158,10 @@ fn pair(point: &ScalePoint) -> (Option<&ServerPoint>, Option<&ServerPoint>) {
 }
 
 fn rate(server: Option<&ServerPoint>) -> String {
-    server.map_or_else(|| "-".to_owned(), |s| format!("{:.0}", s.requests_per_second))
+    server.map_or_else(
+        || "-".to_owned(),
+        |s| format!("{:.0}", s.requests_per_second),
+    )
 }
 
 fn us(value: Option<f64>) -> String {
@@ -198,7 +206,10 @@ pub(super) fn chart(results: &ScaleResults) -> String {
     }
     let height = TOP + endpoints.len() as f64 * (PANEL + GAP);
     let mut svg = Svg::new(W, height, "req/s per layout, raw and framework");
-    svg.legend((LEFT, 20.0), &[("raw", colour(0)), ("framework", colour(1))]);
+    svg.legend(
+        (LEFT, 20.0),
+        &[("raw", colour(0)), ("framework", colour(1))],
+    );
     for (panel, endpoint) in endpoints.iter().enumerate() {
         let points: Vec<&ScalePoint> = results
             .points
@@ -213,10 +224,20 @@ pub(super) fn chart(results: &ScaleResults) -> String {
             .fold(0.0, f64::max);
         let max = nice_max(max.max(1.0));
         let y = LinearScale::new((0.0, max), (bottom, top + 20.0));
-        svg.text((LEFT, top + 10.0), Anchor::Start, "title", &format!("GET {endpoint}: req/s"));
+        svg.text(
+            (LEFT, top + 10.0),
+            Anchor::Start,
+            "title",
+            &format!("GET {endpoint}: req/s"),
+        );
         for tick in nice_ticks(0.0, max, 4) {
             svg.line((LEFT, y.map(tick)), (W - RIGHT, y.map(tick)), "#ddd", 1.0);
-            svg.text((LEFT - 6.0, y.map(tick) + 4.0), Anchor::End, "label", &compact(tick));
+            svg.text(
+                (LEFT - 6.0, y.map(tick) + 4.0),
+                Anchor::End,
+                "label",
+                &compact(tick),
+            );
         }
         let slot = (W - LEFT - RIGHT) / points.len().max(1) as f64;
         for (index, point) in points.iter().enumerate() {
@@ -226,9 +247,21 @@ pub(super) fn chart(results: &ScaleResults) -> String {
                 let left = x + slot * 0.15 + side as f64 * bar;
                 let value = server.requests_per_second;
                 let tip = format!("{} {}: {value:.0} req/s", axis_label(point), server.server);
-                svg.rect(left, y.map(value), bar, bottom - y.map(value), colour(side), Some(&tip));
+                svg.rect(
+                    left,
+                    y.map(value),
+                    bar,
+                    bottom - y.map(value),
+                    colour(side),
+                    Some(&tip),
+                );
             }
-            svg.text((x + slot / 2.0, bottom + 16.0), Anchor::Middle, "label", &axis_label(point));
+            svg.text(
+                (x + slot / 2.0, bottom + 16.0),
+                Anchor::Middle,
+                "label",
+                &axis_label(point),
+            );
         }
         svg.line((LEFT, bottom), (W - RIGHT, bottom), "#333", 1.0);
     }
@@ -309,14 +342,20 @@ mod tests {
         assert!(!direct.contains("20000"));
         assert!(text.contains("| 2 | `/db` | 9000 | 8500 |"));
         assert!(text.contains("1.080 [1.050, 1.110]"));
-        assert!(text.contains("| sqlite (one file per instance) | 2 | 201 /users/2 | 8 | 4 | 4 | 0 |"));
+        assert!(
+            text.contains("| sqlite (one file per instance) | 2 | 201 /users/2 | 8 | 4 | 4 | 0 |")
+        );
     }
 
     #[test]
     fn the_chart_has_one_bar_per_server_and_point_and_a_panel_per_endpoint() {
         let svg = chart(&results());
 
-        assert_eq!(svg.matches("<rect").count(), 2 + 3 * 2, "legend swatches and bars");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            2 + 3 * 2,
+            "legend swatches and bars"
+        );
         assert!(svg.contains("GET /plaintext: req/s") && svg.contains("GET /db: req/s"));
         assert!(svg.contains("nginx N=2 framework: 19000 req/s"));
     }

@@ -83,7 +83,10 @@ fn parse_answer(response: &str) -> anyhow::Result<Answer> {
         .and_then(|line| line.split_ascii_whitespace().nth(1))
         .and_then(|code| code.parse().ok());
     let Some(status) = status else {
-        bail!("not an HTTP answer: {:?}", head.chars().take(80).collect::<String>());
+        bail!(
+            "not an HTTP answer: {:?}",
+            head.chars().take(80).collect::<String>()
+        );
     };
     let location = lines.find_map(|line| {
         let (name, value) = line.split_once(':')?;
@@ -173,7 +176,10 @@ fn run_check(
 ) -> anyhow::Result<StateCheck> {
     let mut instances = Vec::new();
     for index in 1..=INSTANCES {
-        let name = format!("check-{}-{index}", backend.split(' ').next().unwrap_or("db"));
+        let name = format!(
+            "check-{}-{index}",
+            backend.split(' ').next().unwrap_or("db")
+        );
         instances.push(ServerProcess::launch(&LaunchSpec {
             name: name.clone(),
             kind: ServerKind::Raw,
