@@ -5,6 +5,10 @@
 # PostgreSQL comes from apt only when its binaries are missing. It refuses
 # to run as root, so under root the cluster runs as the `postgres` user
 # (which the apt package creates).
+#
+# `source .ci/postgres.sh --install-only` stops after the binaries are there
+# (the harness's own cluster test, under `cargo test --workspace`, needs
+# them before this script starts the cluster).
 
 pg_bin=""
 if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
@@ -24,6 +28,8 @@ if [ -z "$pg_bin" ]; then
         if [ -x "$dir/initdb" ]; then pg_bin="$dir"; fi
     done
 fi
+
+if [ "${1:-}" = "--install-only" ]; then return 0; fi
 
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then as_pg=(runuser -u postgres --); fi
