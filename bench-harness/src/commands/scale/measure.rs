@@ -65,7 +65,7 @@ pub(super) fn measure(options: &ScaleOptions) -> anyhow::Result<Measured> {
     }
     let (nginx, version) = super::nginx::find(&options.nginx)?;
     results.nginx = version;
-    let database = super::database::shared(options, cpus)?;
+    let database = super::database::shared(options, cpus);
     results.database = database.description.clone();
     let scratch = tempfile::tempdir()?;
     for layout in layouts(&options.instances) {
