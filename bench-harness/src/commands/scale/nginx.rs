@@ -48,6 +48,7 @@ pub struct NginxConfig {
 
 impl NginxConfig {
     /// The text of `nginx.conf`.
+    // ANCHOR: nginx_config
     pub fn render(&self) -> String {
         let dir = self.dir.display();
         let mut upstream = String::new();
@@ -98,6 +99,7 @@ http {{
             listen = self.listen,
         )
     }
+    // ANCHOR_END: nginx_config
 }
 
 /// A free loopback address, by binding port 0 and letting it go.
