@@ -26,6 +26,7 @@ pub(super) fn standing_notes(results: &ScaleResults) -> Vec<String> {
             results.rounds,
             results.round_duration_s
         ),
+        "behind nginx the load generator and nginx share one core: once it is full, req/s are the client side's, and only CPU per request tells the servers apart".to_owned(),
         "the framework tax is per request (framework/raw CPU per request of the servers, all instances summed): more instances change capacity, not the cost of a request".to_owned(),
     ]
 }
