@@ -28,7 +28,7 @@
 //! | module               | concept                                                  |
 //! |----------------------|----------------------------------------------------------|
 //! | [`cli`]              | the command line, handing over to a command              |
-//! | [`commands`]         | `compare`, `calibrate`, `cost`, `report`, one module each |
+//! | [`commands`]         | `compare`, `calibrate`, `cost`, `io-sweep`, `scale`, `report`, one module each |
 //! | [`schema`]           | versioned files: `results.json`, `cost.json`, criterion's estimates |
 //! | [`host`]             | pinning, `/proc` accounting, environment, apt installs   |
 //! | [`child`]            | servers as child processes: launch, `serve`, probe       |
