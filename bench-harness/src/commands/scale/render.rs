@@ -74,6 +74,13 @@ pub(super) fn markdown(results: &ScaleResults) -> String {
 /// The tables, also what the terminal shows.
 pub(super) fn tables(results: &ScaleResults) -> String {
     let mut text = String::new();
+    direct_table(results, &mut text);
+    nginx_table(results, &mut text);
+    state_table(results, &mut text);
+    text
+}
+
+fn direct_table(results: &ScaleResults, text: &mut String) {
     let _ = writeln!(text, "## Runtime flavours, one instance, loaded directly\n");
     let _ = writeln!(
         text,
@@ -95,6 +102,9 @@ pub(super) fn tables(results: &ScaleResults) -> String {
             failures(point),
         );
     }
+}
+
+fn nginx_table(results: &ScaleResults, text: &mut String) {
     let _ = writeln!(
         text,
         "\n## N instances behind nginx (current-thread, one worker each)\n"
@@ -127,6 +137,9 @@ pub(super) fn tables(results: &ScaleResults) -> String {
             failures(point),
         );
     }
+}
+
+fn state_table(results: &ScaleResults, text: &mut String) {
     let _ = writeln!(
         text,
         "\n## State: one user created through nginx, read back {READS} times\n"
@@ -150,7 +163,6 @@ pub(super) fn tables(results: &ScaleResults) -> String {
             check.other
         );
     }
-    text
 }
 
 fn pair(point: &ScalePoint) -> (Option<&ServerPoint>, Option<&ServerPoint>) {
