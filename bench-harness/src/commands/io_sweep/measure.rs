@@ -154,6 +154,17 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
         scratch.path().join(format!("{name}.sqlite3"))
     })?;
     let database = postgres_database(options, (server_cpu, client_cpu), &cpus)?;
+    if database
+        .as_ref()
+        .is_some_and(|d| d.info().shares_client_cpu)
+    {
+        notes.push(
+            "PostgreSQL shares the client's (and the upstream's) CPU, the only one the servers leave: \
+             at `/queries?queries=20` it answers 20 queries per request, and when that core saturates \
+             the queueing shows in both servers' latency alike"
+                .to_owned(),
+        );
+    }
     let postgres = match &database {
         Some(database) => Some(pair("postgres", &|name| {
             database.for_server(scratch.path(), name)
