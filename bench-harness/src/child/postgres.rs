@@ -114,14 +114,14 @@ impl PostgresCluster {
         &self.url
     }
 
-    /// E.g. `PostgreSQL 15.18, throwaway cluster, CPU 1`.
+    /// E.g. `PostgreSQL 15.18, throwaway cluster on CPU 1`.
     pub fn describe(&self) -> String {
         let place = match (&self.cpus, self.pinned) {
-            (Some(cpus), true) => format!("{} {}", cpu_word(cpus), cpu_list(cpus)),
-            (Some(cpus), false) => format!("not pinned (asked for {})", cpu_list(cpus)),
-            (None, _) => "not pinned".to_owned(),
+            (Some(cpus), true) => format!(" on {} {}", cpu_word(cpus), cpu_list(cpus)),
+            (Some(cpus), false) => format!(", not pinned (asked for {})", cpu_list(cpus)),
+            (None, _) => ", not pinned".to_owned(),
         };
-        format!("PostgreSQL {}, throwaway cluster, {place}", self.version)
+        format!("PostgreSQL {}, throwaway cluster{place}", self.version)
     }
 
     /// The postmaster's pid: every backend is its child.

@@ -85,6 +85,15 @@ fn compare_requests(args: &CompareArgs) -> anyhow::Result<Requests> {
 }
 
 pub(super) fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptions> {
+    if args.database.is_postgres() && args.suite.has_node() {
+        // sql.js reads a SQLite file: the guests have no PostgreSQL client,
+        // and half a suite on each database would compare unlike with unlike.
+        bail!(
+            "--database postgres is for the Rust servers: the Node guests read SQLite (through sql.js); \
+             use --suite rust, or --database sqlite with --suite {:?}",
+            args.suite
+        );
+    }
     let endpoints = compare_endpoints(args)?;
     let framework_modes = match args.framework_serve.as_str() {
         "hyper" => vec![ServeMode::Hyper],
@@ -129,6 +138,7 @@ pub(super) fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptio
         headers,
         bodies,
         seed: args.seed,
+        database: args.database.clone(),
         progress: !args.quiet,
         executable: std::env::current_exe().context("cannot find our own executable")?,
     })

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use connection_layer::RuntimeFlavor;
 
+use crate::child::database::DatabaseChoice;
 use crate::child::serve::ServeArgs;
 use crate::commands::calibrate::CalibrateOptions;
 use crate::output::shown_path;
@@ -144,6 +145,12 @@ pub struct CompareArgs {
     /// Write only results.json and table.txt, not the HTML/Markdown report.
     #[arg(long)]
     pub no_report: bool,
+    /// The servers' database: `sqlite` (a file per server), `postgres` (a
+    /// throwaway cluster the harness starts, off the servers' CPU), or
+    /// `postgres://USER@HOST:PORT/DB` (a running server). PostgreSQL is for
+    /// the Rust servers: the Node guests read SQLite only.
+    #[arg(long, default_value = "sqlite", value_parser = DatabaseChoice::parse)]
+    pub database: DatabaseChoice,
 }
 
 #[derive(Debug, clap::Args)]

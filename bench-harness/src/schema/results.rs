@@ -14,6 +14,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::child::database::DatabaseInfo;
 use crate::host::environment::Environment;
 use crate::host::pinning::PinningPlan;
 use crate::stats::RatioEstimate;
@@ -110,6 +111,11 @@ pub struct RunConfig {
     /// Disturbed rounds that may be measured again, per endpoint.
     #[serde(default)]
     pub repeat_disturbed: usize,
+    /// Which database the launched servers used, and where it ran.
+    /// Absent in files written before `--database` existed: those ran on
+    /// SQLite.
+    #[serde(default)]
+    pub database: Option<DatabaseInfo>,
 }
 
 impl RunConfig {
@@ -127,6 +133,14 @@ impl RunConfig {
             self.duration_s,
             self.warmup_s,
             if self.quick { " (--quick)" } else { "" }
+        )
+    }
+
+    /// The database in one line, for the terminal table and the report.
+    pub fn describe_database(&self) -> String {
+        self.database.as_ref().map_or_else(
+            || "SQLite, one file per server".to_owned(),
+            |database| database.description.clone(),
         )
     }
 }
@@ -302,6 +316,7 @@ impl Results {
             "Servers: {} runtime, {} worker(s); {}",
             c.server_runtime, c.server_workers, self.pinning.note
         );
+        let _ = writeln!(out, "Database: {}", c.describe_database());
         let _ = writeln!(
             out,
             "Machine: {} ({} CPUs), kernel {}, {}, {} build, commit {}",
@@ -382,6 +397,44 @@ fn render_summary(out: &mut String, summary: &Summary) {
             show(&ratios.requests_per_second),
             show(&ratios.p50_us),
             show(&ratios.p99_us),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `config` as written before `--database` existed.
+    const OLD_CONFIG: &str = r#"{"endpoints": [], "load_model": "closed loop", "connections": 64,
+        "client_threads": 1, "pipeline": 1, "engine": "raw", "rounds": 16, "duration_s": 1.0,
+        "warmup_s": 0.5, "quick": false, "server_runtime": "multi-thread", "server_workers": 1,
+        "bootstrap_resamples": 2000, "bootstrap_seed": 7}"#;
+
+    #[test]
+    fn a_config_from_before_the_database_field_reads_as_sqlite() {
+        let config: RunConfig = serde_json::from_str(OLD_CONFIG).expect("old configs still read");
+        assert_eq!(config.database, None);
+        assert_eq!(config.describe_database(), "SQLite, one file per server");
+    }
+
+    #[test]
+    fn the_database_survives_a_round_trip_and_is_described_as_recorded() {
+        let mut config: RunConfig = serde_json::from_str(OLD_CONFIG).expect("reads");
+        config.database = Some(DatabaseInfo {
+            backend: "postgres".to_owned(),
+            description: "PostgreSQL 15.18, throwaway cluster on CPU 1".to_owned(),
+            started_by_harness: true,
+            cpus: Some(vec![1]),
+            shares_client_cpu: true,
+            version: Some("15.18".to_owned()),
+        });
+        let text = serde_json::to_string(&config).expect("writes");
+        let back: RunConfig = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back.database, config.database);
+        assert_eq!(
+            back.describe_database(),
+            "PostgreSQL 15.18, throwaway cluster on CPU 1"
         );
     }
 }

@@ -126,6 +126,7 @@ mod tests {
             headers: Vec::new(),
             bodies: Default::default(),
             seed: 1,
+            database: Default::default(),
             progress: false,
             executable: std::path::PathBuf::from("bench-harness"),
             suite: crate::servers::Suite::Rust,

@@ -1,7 +1,9 @@
 //! `bench-harness compare`: raw-server against framework-server, fairly.
 //!
 //! 1. Start each server as its own child process on an ephemeral port, with
-//!    its own database, pinned to the server CPU ([`crate::child::process`]).
+//!    its own SQLite file or the run's one PostgreSQL database
+//!    ([`crate::child::database`]), pinned to the server CPU
+//!    ([`crate::child::process`]).
 //! 2. For each endpoint: warm each server up, then run **alternating
 //!    rounds** — raw, framework, raw, framework, … — so that anything else
 //!    happening on the machine (a compile, thermal throttling) is spread
@@ -34,6 +36,7 @@ use framework_server::ServeMode;
 use http::{HeaderName, HeaderValue};
 use loadgen::Engine;
 
+use crate::child::database::DatabaseChoice;
 use crate::host::environment::Environment;
 use crate::output::timestamp;
 use crate::progress::Progress;
@@ -111,6 +114,8 @@ pub struct CompareOptions {
     /// Request bodies by endpoint name (for POST endpoints).
     pub bodies: BTreeMap<String, Bytes>,
     pub seed: u64,
+    /// The Rust servers' database (SQLite files, or one PostgreSQL).
+    pub database: DatabaseChoice,
     pub progress: bool,
     /// The bench-harness binary to start servers with.
     pub executable: PathBuf,

@@ -1,6 +1,7 @@
 //! `compare`'s plan: where everything runs (pinning, server workers), the
-//! servers under test (launched children and `--target`s), and the request
-//! each of them gets per endpoint.
+//! database the servers share or each own, the servers under test
+//! (launched children and `--target`s), and the request each of them gets
+//! per endpoint.
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -9,6 +10,7 @@ use http::{HeaderValue, Method};
 use loadgen::request::{RequestSpec, parse_url};
 
 use super::{CompareOptions, default_body};
+use crate::child::database::Database;
 use crate::child::guest::{self, GuestSpec};
 use crate::child::process::{LaunchSpec, ServerProcess};
 use crate::host::environment::Environment;
@@ -35,6 +37,9 @@ pub(super) struct Plan {
     pub(super) workers: usize,
     pub(super) contestants: Vec<Contestant>,
     pub(super) notes: Vec<String>,
+    /// The servers' database; a cluster of our own stops when the plan is
+    /// dropped (after the servers: fields drop in order).
+    pub(super) database: Database,
     /// Each child's database and log; removed when the plan is dropped.
     _scratch: tempfile::TempDir,
 }
@@ -84,10 +89,11 @@ pub(super) fn plan(
         .prefix("bench-harness-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    let database = start_database(options, &pinning, &allowed, progress, &mut notes)?;
     progress.doing("starting the servers");
     let mut contestants = Vec::new();
     if options.suite.has_rust() {
-        contestants = launch_servers(options, &mut pinning, workers, scratch.path())?;
+        contestants = launch_servers(options, &mut pinning, workers, scratch.path(), &database)?;
     }
     if options.suite.has_node() {
         let version = guest::node_version()?;
@@ -108,8 +114,44 @@ pub(super) fn plan(
         workers,
         contestants,
         notes,
+        database,
         _scratch: scratch,
     })
+}
+
+/// The servers' database, started before them (they seed it on start);
+/// a cluster of our own goes where the servers are not.
+fn start_database(
+    options: &CompareOptions,
+    pinning: &PinningPlan,
+    allowed: &[usize],
+    progress: &Progress,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Database> {
+    if options.database.is_postgres() {
+        progress.doing("starting PostgreSQL");
+    }
+    let (server_cpu, client_cpu) = if pinning.applied {
+        (pinning.server_cpu, pinning.client_cpu)
+    } else {
+        (None, None)
+    };
+    let database = Database::start(&options.database, server_cpu, client_cpu, allowed)?;
+    progress.line(&format!("database: {}", database.info().description));
+    if database.url().is_some() && options.cost && options.suite.has_rust() {
+        notes.push(
+            "the cost phase (instructions, allocations per request) runs its own servers on SQLite"
+                .to_owned(),
+        );
+    }
+    if database.info().shares_client_cpu {
+        notes.push(
+            "PostgreSQL shares the load generator's CPU (two CPUs: the servers have the other); \
+             rounds where the generator's core saturates are flagged client-bound"
+                .to_owned(),
+        );
+    }
+    Ok(database)
 }
 
 /// raw-server, then framework-server once per serve mode.
@@ -146,6 +188,7 @@ fn launch_servers(
     pinning: &mut PinningPlan,
     workers: usize,
     scratch: &std::path::Path,
+    database: &Database,
 ) -> anyhow::Result<Vec<Contestant>> {
     let mut contestants = Vec::new();
     for (name, kind, mode) in launches(options) {
@@ -156,7 +199,7 @@ fn launch_servers(
             runtime: options.server_runtime,
             workers,
             cpu: pinning.server_cpu,
-            database: scratch.join(format!("{name}.sqlite3")),
+            database: database.for_server(scratch, &name),
             log: scratch.join(format!("{name}.log")),
             executable: options.executable.clone(),
         };

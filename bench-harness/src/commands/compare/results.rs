@@ -69,7 +69,10 @@ pub(super) fn results(
         started_at,
         finished_at: timestamp(),
         comparison: comparison.to_owned(),
-        config: run_config(options, plan.workers),
+        config: RunConfig {
+            database: Some(plan.database.info().clone()),
+            ..run_config(options, plan.workers)
+        },
         environment,
         pinning: plan.pinning.clone(),
         servers: plan.contestants.iter().map(|c| c.info.clone()).collect(),
@@ -104,6 +107,7 @@ fn run_config(options: &CompareOptions, workers: usize) -> RunConfig {
         bootstrap_seed: options.seed,
         ratio_method: RATIO_METHOD.to_owned(),
         repeat_disturbed: options.repeat_disturbed,
+        database: None,
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use loadgen::cli::duration;
 
-use super::IoSweepOptions;
+use super::{IoSweepOptions, PostgresPoints};
 
 /// Flags of `bench-harness io-sweep`.
 #[derive(Debug, clap::Args)]
@@ -27,10 +27,14 @@ pub struct IoSweepArgs {
     /// Warm-up per server and point [default: 1s; --quick: 0.5s]
     #[arg(long, value_parser = duration)]
     pub warmup: Option<Duration>,
-    /// The PostgreSQL server for the `postgres` points; without one they
-    /// are left out
+    /// A running PostgreSQL server for the `postgres` points [default: a
+    /// throwaway cluster the harness starts, off the servers' CPU]
     #[arg(long, env = "FRAMEWORTH_POSTGRES_URL")]
     pub postgres: Option<String>,
+    /// Leave the `postgres` points out: no cluster is started, and
+    /// `--postgres` (or `FRAMEWORTH_POSTGRES_URL`) is ignored.
+    #[arg(long)]
+    pub no_postgres: bool,
     /// A short run (under 2 minutes): fewer, shorter rounds.
     #[arg(long)]
     pub quick: bool,
@@ -53,7 +57,11 @@ impl IoSweepArgs {
             rounds: self.rounds.unwrap_or(if quick { 3 } else { 5 }).max(1),
             duration: self.duration.unwrap_or(time(1500, 4000)),
             warmup: self.warmup.unwrap_or(time(500, 1000)),
-            postgres: self.postgres.clone().filter(|url| !url.trim().is_empty()),
+            postgres: match self.postgres.as_deref().map(str::trim) {
+                _ if self.no_postgres => PostgresPoints::LeftOut,
+                Some(url) if !url.is_empty() => PostgresPoints::Url(url.to_owned()),
+                _ => PostgresPoints::OwnCluster,
+            },
             out: self
                 .out
                 .clone()

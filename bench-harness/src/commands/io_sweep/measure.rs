@@ -1,7 +1,8 @@
 //! `io-sweep`'s measurement: the upstream and the servers as pinned child
 //! processes, then per point a warm-up for each server and alternating
 //! open-loop rounds (raw, framework, raw, …), each with the server's CPU
-//! time read from `/proc` before and after.
+//! time read from `/proc` before and after: its threads' nanoseconds, as
+//! `compare` reads them, or the process's ticks when a thread came or went.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,8 +14,10 @@ use framework_server::ServeMode;
 use loadgen::request::RequestSpec;
 use loadgen::{self as load, LoadConfig, LoadReport};
 
-use super::{IoSweepOptions, Point, PointResult, ServerFigures, Share, points};
+use super::{IoSweepOptions, Point, PointResult, PostgresPoints, ServerFigures, Share, points};
+use crate::child::database::{Database, DatabaseChoice};
 use crate::child::process::{LaunchOptions, LaunchSpec, ServerProcess};
+use crate::host::cpustat::{ThreadsCpu, threads_cpu};
 use crate::host::pinning::allowed_cpus;
 use crate::host::procstat::process_cpu;
 use crate::servers::ServerKind;
@@ -32,12 +35,63 @@ struct Round {
     failures: u64,
 }
 
-/// The measured points, the notes, and the (server, client) CPUs used.
-pub(super) type Measured = (
-    Vec<PointResult>,
-    Vec<String>,
-    (Option<usize>, Option<usize>),
-);
+/// What the sweep measured, and where.
+pub(super) struct Measured {
+    pub(super) points: Vec<PointResult>,
+    pub(super) notes: Vec<String>,
+    /// The (server, client) CPUs used.
+    pub(super) cpus: (Option<usize>, Option<usize>),
+    /// Which PostgreSQL ran the `postgres` points, and where.
+    pub(super) postgres: Option<String>,
+}
+
+/// A server's CPU time at one instant: its threads' nanoseconds and its
+/// process ticks (the fallback when the thread set changed).
+struct CpuReading {
+    threads: Option<ThreadsCpu>,
+    ticks: Option<loadgen::cpu::CpuTime>,
+}
+
+impl CpuReading {
+    fn now(pid: u32) -> CpuReading {
+        CpuReading {
+            threads: threads_cpu(pid).ok(),
+            ticks: process_cpu(pid).ok(),
+        }
+    }
+
+    /// CPU seconds since `earlier`.
+    fn seconds_since(&self, earlier: &CpuReading) -> Option<f64> {
+        let from_threads = self
+            .threads
+            .as_ref()
+            .zip(earlier.threads.as_ref())
+            .and_then(|(now, then)| now.seconds_since(then));
+        from_threads.or_else(|| {
+            self.ticks
+                .zip(earlier.ticks)
+                .map(|(now, then)| now.since(&then).total().as_secs_f64())
+        })
+    }
+}
+
+/// The `postgres` points' database: a cluster of our own off the servers'
+/// CPU, a running server, or none.
+fn postgres_database(
+    options: &IoSweepOptions,
+    (server_cpu, client_cpu): (Option<usize>, Option<usize>),
+    allowed: &[usize],
+) -> anyhow::Result<Option<Database>> {
+    let choice = match &options.postgres {
+        PostgresPoints::OwnCluster => DatabaseChoice::Postgres,
+        PostgresPoints::Url(url) => DatabaseChoice::PostgresUrl(url.clone()),
+        PostgresPoints::LeftOut => return Ok(None),
+    };
+    let database = Database::start(&choice, server_cpu, client_cpu, allowed)
+        .map_err(|e| e.context("cannot start PostgreSQL (--no-postgres leaves its points out)"))?;
+    eprintln!("postgres: {}", database.info().description);
+    Ok(Some(database))
+}
 
 /// Starts everything, measures every point, stops everything.
 pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
@@ -99,13 +153,24 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
     let sqlite = pair("sqlite", &|name| {
         scratch.path().join(format!("{name}.sqlite3"))
     })?;
-    let postgres = match &options.postgres {
-        Some(url) => Some(pair("postgres", &|_| PathBuf::from(url))?),
+    let database = postgres_database(options, (server_cpu, client_cpu), &cpus)?;
+    if database
+        .as_ref()
+        .is_some_and(|d| d.info().shares_client_cpu)
+    {
+        notes.push(
+            "PostgreSQL shares the client's (and the upstream's) CPU, the only one the servers leave: \
+             at `/queries?queries=20` it answers 20 queries per request, and when that core saturates \
+             the queueing shows in both servers' latency alike"
+                .to_owned(),
+        );
+    }
+    let postgres = match &database {
+        Some(database) => Some(pair("postgres", &|name| {
+            database.for_server(scratch.path(), name)
+        })?),
         None => {
-            notes.push(
-                "no PostgreSQL server given (--postgres or FRAMEWORTH_POSTGRES_URL): its points were not measured"
-                    .to_owned(),
-            );
+            notes.push("--no-postgres: the PostgreSQL points were not measured".to_owned());
             None
         }
     };
@@ -118,7 +183,12 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
         results.push(measure_point(options, &point, servers, client_cpu)?);
     }
     check_logs(scratch.path(), &mut notes);
-    Ok((results, notes, (server_cpu, client_cpu)))
+    Ok(Measured {
+        points: results,
+        notes,
+        cpus: (server_cpu, client_cpu),
+        postgres: database.as_ref().map(|d| d.info().description.clone()),
+    })
 }
 
 /// Warm-up, then alternating rounds, then the figures and the share.
@@ -143,12 +213,9 @@ fn measure_point(
                 bail!("interrupted; servers stopped, nothing written");
             }
             let config = load_config(options, server, &point.target, client_cpu);
-            let before = process_cpu(server.pid).ok();
+            let before = CpuReading::now(server.pid);
             let report = load::run(&config)?;
-            let after = process_cpu(server.pid).ok();
-            let cpu_s = before
-                .zip(after)
-                .map(|(b, a)| a.since(&b).total().as_secs_f64());
+            let cpu_s = CpuReading::now(server.pid).seconds_since(&before);
             let this = round_figures(&report, cpu_s);
             eprintln!(
                 "{:<9} {:<22} {:<18} round {round}/{}: p50 {:>9.0} µs  p99 {:>9.0} µs  cpu {} µs/req",

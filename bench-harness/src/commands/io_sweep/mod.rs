@@ -22,9 +22,13 @@
 //! Simplifications, said out loud: tokio's timer has a 1 ms resolution, so
 //! the sweep cannot ask for 0.1 ms of upstream delay (the 0 ms point is the
 //! bare loopback round trip, about that); the upstream shares the client's
-//! core; PostgreSQL is the one `--postgres` names (or
-//! `FRAMEWORTH_POSTGRES_URL`), its points are left out without one, and it
-//! runs wherever it was started.
+//! core; PostgreSQL is a throwaway cluster the harness starts
+//! ([`crate::child::postgres`]) off the servers' core (on 2 CPUs: on the
+//! client's, beside the upstream), or the server `--postgres` names (or
+//! `FRAMEWORTH_POSTGRES_URL`), running wherever it was started; both servers
+//! share its one database. `--no-postgres` leaves its points out. CPU per
+//! request is the server's own (not PostgreSQL's), from its threads'
+//! nanosecond counters as `compare` reads it ([`crate::host::cpustat`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,13 +58,22 @@ pub struct IoSweepOptions {
     pub rounds: usize,
     pub duration: Duration,
     pub warmup: Duration,
-    /// A PostgreSQL server for the `postgres` points (`postgres://...`).
-    pub postgres: Option<String>,
+    /// Where the `postgres` points' database comes from, if measured.
+    pub postgres: PostgresPoints,
     pub out: PathBuf,
     pub seed: u64,
     pub quick: bool,
     /// The bench-harness binary to start servers with.
     pub executable: PathBuf,
+}
+
+/// The `postgres` points: against a cluster of our own, against a running
+/// server, or left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostgresPoints {
+    OwnCluster,
+    Url(String),
+    LeftOut,
 }
 
 /// One point of the sweep: a kind of I/O and a request.
@@ -144,6 +157,9 @@ pub struct IoSweepResults {
     pub quick: bool,
     pub server_cpu: Option<usize>,
     pub client_cpu: Option<usize>,
+    /// Which PostgreSQL the `postgres` points ran on, and where (absent
+    /// when they were left out).
+    pub postgres: Option<String>,
     pub points: Vec<PointResult>,
     pub notes: Vec<String>,
 }
@@ -154,7 +170,12 @@ pub fn run(options: &IoSweepOptions) -> anyhow::Result<IoSweepResults> {
     let started = std::time::Instant::now();
     let started_at = timestamp();
     std::fs::create_dir_all(&options.out)?;
-    let (points, notes, cpus) = measure::measure(options)?;
+    let measure::Measured {
+        points,
+        notes,
+        cpus,
+        postgres,
+    } = measure::measure(options)?;
     let results = IoSweepResults {
         started_at,
         wall_time_s: started.elapsed().as_secs_f64(),
@@ -165,6 +186,7 @@ pub fn run(options: &IoSweepOptions) -> anyhow::Result<IoSweepResults> {
         quick: options.quick,
         server_cpu: cpus.0,
         client_cpu: cpus.1,
+        postgres,
         points,
         notes,
     };

@@ -30,6 +30,9 @@ pub(super) fn markdown(results: &IoSweepResults) -> String {
         results.started_at,
         results.wall_time_s,
     );
+    if let Some(postgres) = &results.postgres {
+        let _ = writeln!(page, "PostgreSQL: {postgres}.\n");
+    }
     let _ = writeln!(
         page,
         "Share = (framework − raw) / framework of the median p50 latency, with a bootstrap 95% interval over the rounds. Latencies are corrected for coordinated omission.\n"
@@ -299,6 +302,7 @@ mod tests {
             quick: true,
             server_cpu: Some(0),
             client_cpu: Some(1),
+            postgres: None,
             points,
             notes: vec![],
         }

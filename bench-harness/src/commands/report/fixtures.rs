@@ -181,6 +181,7 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
             bootstrap_seed: DEFAULT_SEED,
             ratio_method: "paired".into(),
             repeat_disturbed: 0,
+            database: None,
         },
         environment: environment(),
         pinning: PinningPlan {

@@ -304,6 +304,7 @@ pub fn environment(report: &Report) -> Vec<(String, String)> {
             format!("{}, {} worker(s)", c.server_runtime, c.server_workers),
         ),
         ("pinning", r.pinning.note.clone()),
+        ("database", c.describe_database()),
         (
             "machine",
             format!(
