@@ -1,8 +1,9 @@
 //! The versioned files the harness writes and reads back: `results.json`
-//! of `compare` ([`results`]), `cost.json` of `cost` ([`cost`]), and
+//! of `compare` ([`results`]), `cost.json` of `cost` ([`cost`], with [`layers`] for `cost --layers`), and
 //! criterion's `estimates.json` ([`criterion`], read only). Each is plain
 //! data with serde; the commands fill them and the report reads them.
 
 pub mod cost;
 pub mod criterion;
+pub mod layers;
 pub mod results;

@@ -226,6 +226,7 @@ pub(crate) fn cost(endpoints: &[&str]) -> CostReport {
         created: "2026-05-01T12:00:00Z".into(),
         environment: environment(),
         notes: Vec::new(),
+        layers: None,
         method: CostMethod {
             instructions: "callgrind".into(),
             allocations: "counting allocator".into(),
