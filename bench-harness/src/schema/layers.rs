@@ -87,8 +87,10 @@ pub fn fill_increments(layers: &mut [LayerCost]) {
                     now.instructions_per_request,
                     previous.instructions_per_request,
                 );
-                now.allocations_increment =
-                    difference(now.allocations_per_request, previous.allocations_per_request);
+                now.allocations_increment = difference(
+                    now.allocations_per_request,
+                    previous.allocations_per_request,
+                );
                 now.bytes_increment = difference(
                     now.bytes_allocated_per_request,
                     previous.bytes_allocated_per_request,

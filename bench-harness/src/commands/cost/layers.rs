@@ -45,7 +45,11 @@ pub const DEFAULT_REPEAT: usize = 2;
 /// The step a configuration adds to the one before it in
 /// [`Chain::prefixes`]: none for `none`, the last step it runs otherwise.
 fn added_step(chain: Chain) -> Option<Step> {
-    Step::ALL.iter().rev().copied().find(|step| chain.runs(*step))
+    Step::ALL
+        .iter()
+        .rev()
+        .copied()
+        .find(|step| chain.runs(*step))
 }
 
 /// Measures every configuration; returns `full`'s figures (the plain
@@ -244,8 +248,14 @@ mod tests {
 
         let layers = pivot(&measured);
 
-        assert_eq!(layers.configurations.first().map(String::as_str), Some("none"));
-        assert_eq!(layers.configurations.last().map(String::as_str), Some("full"));
+        assert_eq!(
+            layers.configurations.first().map(String::as_str),
+            Some("none")
+        );
+        assert_eq!(
+            layers.configurations.last().map(String::as_str),
+            Some("full")
+        );
         let framework = layers.get("plaintext", "framework").expect("measured");
         assert_eq!(framework.len(), 11);
         assert_eq!(framework[0].instructions_per_request, Some(9_000.0));

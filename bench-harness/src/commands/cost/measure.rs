@@ -307,7 +307,10 @@ fn measure_instructions(
     repetition: usize,
     (folder, seed): (&Path, &Path),
 ) -> anyhow::Result<InstructionRun> {
-    let label = format!("{}-{name}-{}-{repetition}", endpoint.name, options.middleware);
+    let label = format!(
+        "{}-{name}-{}-{repetition}",
+        endpoint.name, options.middleware
+    );
     let profile = profiles.join(format!("{label}.callgrind"));
     let database = copy_database(seed, folder, &label)?;
     let spec = launch_spec(options, name, kind, folder, database, &label);
@@ -317,7 +320,6 @@ fn measure_instructions(
         startup_timeout: CALLGRIND_STARTUP,
         stop_timeout: CALLGRIND_STOP,
         extra_args: middleware_args(options),
-        ..LaunchOptions::default()
     };
     let mut server = ServerProcess::launch_with(&spec, &launch)?;
     let request = request_for(endpoint, &server)?;

@@ -8,13 +8,15 @@
 //!
 //! Order of the page: the answer first (overhead with intervals, then
 //! what it means in words), then the figures behind it from the most
-//! trustworthy (CPU, instructions, allocations) to the noisiest
+//! trustworthy (CPU, instructions, allocations, what each middleware
+//! layer adds) to the noisiest
 //! (throughput, latency), the lines of glue, all tables, the environment.
 
 use std::fmt::Write as _;
 
 mod answer;
 mod figures;
+mod layers;
 
 use super::Report;
 use super::svg::escape;
@@ -110,6 +112,7 @@ pub fn render(report: &Report) -> String {
     section_meaning(&mut page, report);
     section_cpu(&mut page, report);
     section_cost(&mut page, report);
+    layers::section_layers(&mut page, report);
     section_throughput(&mut page, report);
     section_latency(&mut page, report);
     section_criterion(&mut page, report);
@@ -145,7 +148,7 @@ pub(super) fn figure(page: &mut String, svg: &str, caption: &str) {
 }
 
 /// Escapes `text` and turns Markdown's `code` spans into `<code>`.
-fn with_code(text: &str) -> String {
+pub(super) fn with_code(text: &str) -> String {
     let mut out = String::new();
     let mut parts = text.split('`').peekable();
     let mut inside = false;
