@@ -48,11 +48,18 @@ pub struct LayerCost {
     /// Every callgrind process's figure, in the order they ran.
     #[serde(default)]
     pub instructions_per_request_runs: Vec<f64>,
+    /// The same without the instructions inside the C allocator: the
+    /// part that repeats from process to process to ~0.1%, so the
+    /// increment to trust when a step costs a few hundred instructions.
+    #[serde(default)]
+    pub instructions_outside_allocator_per_request: Option<f64>,
     pub allocations_per_request: Option<f64>,
     pub bytes_allocated_per_request: Option<f64>,
     /// This configuration minus the previous one (`None` for `none`, or
     /// when either was not measured).
     pub instructions_increment: Option<f64>,
+    #[serde(default)]
+    pub instructions_outside_allocator_increment: Option<f64>,
     pub allocations_increment: Option<f64>,
     pub bytes_increment: Option<f64>,
 }
@@ -79,6 +86,7 @@ pub fn fill_increments(layers: &mut [LayerCost]) {
         match before.last() {
             None => {
                 now.instructions_increment = None;
+                now.instructions_outside_allocator_increment = None;
                 now.allocations_increment = None;
                 now.bytes_increment = None;
             }
@@ -86,6 +94,10 @@ pub fn fill_increments(layers: &mut [LayerCost]) {
                 now.instructions_increment = difference(
                     now.instructions_per_request,
                     previous.instructions_per_request,
+                );
+                now.instructions_outside_allocator_increment = difference(
+                    now.instructions_outside_allocator_per_request,
+                    previous.instructions_outside_allocator_per_request,
                 );
                 now.allocations_increment = difference(
                     now.allocations_per_request,
@@ -108,6 +120,7 @@ mod tests {
         LayerCost {
             configuration: configuration.to_owned(),
             instructions_per_request: instructions,
+            instructions_outside_allocator_per_request: instructions.map(|i| i * 0.5),
             allocations_per_request: Some(allocations),
             bytes_allocated_per_request: Some(allocations * 100.0),
             ..LayerCost::default()
@@ -126,6 +139,10 @@ mod tests {
 
         assert_eq!(layers[0].instructions_increment, None);
         assert_eq!(layers[1].instructions_increment, Some(400.0));
+        assert_eq!(
+            layers[1].instructions_outside_allocator_increment,
+            Some(200.0)
+        );
         assert_eq!(layers[1].allocations_increment, Some(2.0));
         assert_eq!(layers[1].bytes_increment, Some(200.0));
         // A negative step is kept: it is a measurement, not an error.

@@ -110,6 +110,8 @@ pub fn pivot(measured: &[(Chain, Vec<EndpointCost>)]) -> LayersCost {
                         instructions_per_request_runs: figures
                             .instructions_per_request_runs
                             .clone(),
+                        instructions_outside_allocator_per_request: figures
+                            .instructions_outside_allocator_per_request,
                         allocations_per_request: figures.allocations_per_request,
                         bytes_allocated_per_request: figures.bytes_allocated_per_request,
                         ..LayerCost::default()
@@ -145,12 +147,14 @@ pub fn table(report: &CostReport) -> String {
         for (server, configurations) in &endpoint.servers {
             let _ = writeln!(
                 out,
-                "\n{} on {server}\n{:<26} {:>10} {:>9} {:>7} {:>8} {:>7} {:>8} {:>8}",
+                "\n{} on {server}\n{:<26} {:>10} {:>9} {:>7} {:>10} {:>9} {:>8} {:>7} {:>8} {:>8}",
                 endpoint.endpoint,
                 "configuration",
                 "instr",
                 "+instr",
                 "spread",
+                "no-malloc",
+                "+no-mal",
                 "allocs",
                 "+allocs",
                 "bytes",
@@ -166,7 +170,15 @@ pub fn table(report: &CostReport) -> String {
 
 fn row(layer: &LayerCost) -> String {
     let signed = |value: Option<f64>, decimals: usize| {
-        value.map_or_else(
+        // What rounds to zero is shown as `+0`, never `-0.0`.
+        let shown = |v: f64| {
+            if v.abs() < 0.5 / 10f64.powi(decimals as i32) {
+                0.0
+            } else {
+                v
+            }
+        };
+        value.map(shown).map_or_else(
             || "-".to_owned(),
             |v| match decimals {
                 0 if v >= 0.0 => format!("+{}", count(Some(v))),
@@ -176,12 +188,14 @@ fn row(layer: &LayerCost) -> String {
         )
     };
     format!(
-        "{:<26} {:>10} {:>9} {:>7} {:>8} {:>7} {:>8} {:>8}",
+        "{:<26} {:>10} {:>9} {:>7} {:>10} {:>9} {:>8} {:>7} {:>8} {:>8}",
         layer.configuration,
         count(layer.instructions_per_request),
         signed(layer.instructions_increment, 0),
         spread(&layer.instructions_per_request_runs)
             .map_or_else(|| "-".to_owned(), |s| format!("{:.2}%", s * 100.0)),
+        count(layer.instructions_outside_allocator_per_request),
+        signed(layer.instructions_outside_allocator_increment, 0),
         layer
             .allocations_per_request
             .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}")),
