@@ -311,6 +311,8 @@ pub(crate) fn cost_with_layers(endpoints: &[&str]) -> CostReport {
                         (11_000.0, &fw_steps)
                     };
                     server.instructions_per_request = Some(level(start, steps, i));
+                    server.instructions_outside_allocator_per_request =
+                        Some(0.9 * level(start, steps, i));
                     server.allocations_per_request = Some(5.0 + i as f64);
                     server.bytes_allocated_per_request = Some(800.0 + 40.0 * i as f64);
                 }
