@@ -265,6 +265,21 @@ mod tests {
     }
 
     #[test]
+    fn a_page_with_layers_is_well_formed_and_draws_one_waterfall_per_endpoint() {
+        let mut report = full_report(2);
+        let names = fixtures::endpoint_names(2);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        report.cost = Some(fixtures::cost_with_layers(&names));
+
+        let html = render(&report);
+        let document = parse(&html);
+
+        assert_eq!(svgs(&document).len(), (5 + 2 + 2) + 2);
+        assert!(html.contains("<h2>What each layer costs</h2>"));
+        assert!(html.contains("What each middleware layer costs"), "the table");
+    }
+
+    #[test]
     fn the_page_references_nothing_outside_itself() {
         let html = render(&full_report(2));
         let document = parse(&html);
