@@ -36,11 +36,14 @@ use crate::schema::layers::{EndpointLayers, LayerCost, LayersCost, fill_incremen
 pub const DEFAULT_ENDPOINTS: &[&str] = &["plaintext", "json", "db"];
 
 /// Callgrind processes per configuration, endpoint and server unless
-/// `--repeat` says otherwise. 66 configurations × endpoints take ~7 s each
-/// under callgrind on this kind of machine, so 2 keeps the default run
-/// near 10 minutes; `--repeat 7` (plain `cost`'s default) narrows the
-/// spread of the mean at 3.5× the time.
-pub const DEFAULT_REPEAT: usize = 2;
+/// `--repeat` says otherwise. Three endpoints make 66 measurements; one
+/// callgrind process takes ~1.5 s at the raised priority on a busy 2-core
+/// machine (measured: `--repeat 2` took 3 min 46 s in all), so 3 keeps the
+/// run near 5 minutes, well under 10 when the machine is busier. More
+/// repeats narrow the allocator's process-to-process spread of the *total*
+/// instructions (with the square root of the count, at linear cost); the
+/// instructions outside malloc need no more than one.
+pub const DEFAULT_REPEAT: usize = 3;
 
 /// The step a configuration adds to the one before it in
 /// [`Chain::prefixes`]: none for `none`, the last step it runs otherwise.

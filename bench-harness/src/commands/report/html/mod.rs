@@ -276,7 +276,10 @@ mod tests {
 
         assert_eq!(svgs(&document).len(), (5 + 2 + 2) + 2);
         assert!(html.contains("<h2>What each layer costs</h2>"));
-        assert!(html.contains("What each middleware layer costs"), "the table");
+        assert!(
+            html.contains("What each middleware layer costs"),
+            "the table"
+        );
     }
 
     #[test]
