@@ -211,11 +211,12 @@ pub struct CostArgs {
     pub endpoints: Option<Vec<String>>,
     /// Measure every middleware configuration on both servers (`none`, each
     /// cumulative `up-to=STEP`, `full`: 11 per server) and what each step
-    /// adds; written under `layers` in cost.json. About 4-6 minutes with the
-    /// default --repeat 3 on 2 busy cores, about 1.7 minutes more per extra
-    /// repeat: time grows linearly with --repeat, the spread of the mean
-    /// total instructions shrinks only with its square root (instructions
-    /// outside malloc repeat to ~0.1% already).
+    /// adds; written under `layers` in cost.json. About 4 minutes with the
+    /// default --repeat 2 on 2 busy cores (much longer when other work
+    /// saturates them), about 1.7 minutes more per extra repeat: time grows
+    /// linearly with --repeat, the spread of the mean total instructions
+    /// shrinks only with its square root (instructions outside malloc repeat
+    /// to ~0.1% already).
     #[arg(long)]
     pub layers: bool,
     /// Requests before the measured segment (warm-up).
@@ -225,7 +226,7 @@ pub struct CostArgs {
     #[arg(long, default_value_t = 1200)]
     pub n2: u64,
     /// Server processes under callgrind per endpoint and server (mean
-    /// reported; their spread is in cost.json) [default: 7; with --layers: 3,
+    /// reported; their spread is in cost.json) [default: 7; with --layers: 2,
     /// per configuration]
     #[arg(long)]
     pub repeat: Option<usize>,

@@ -37,13 +37,14 @@ pub const DEFAULT_ENDPOINTS: &[&str] = &["plaintext", "json", "db"];
 
 /// Callgrind processes per configuration, endpoint and server unless
 /// `--repeat` says otherwise. Three endpoints make 66 measurements; one
-/// callgrind process takes ~1.5 s at the raised priority on a busy 2-core
-/// machine (measured: `--repeat 2` took 3 min 46 s in all), so 3 keeps the
-/// run near 5 minutes, well under 10 when the machine is busier. More
-/// repeats narrow the allocator's process-to-process spread of the *total*
+/// callgrind process takes ~1.5 s at the raised priority on a 2-core
+/// machine with other builds running (measured: `--repeat 2` took 3 min
+/// 46 s in all), and over 20 s when other work saturates both cores, so 2
+/// leaves room to stay near 10 minutes on a busier machine. More repeats
+/// narrow the allocator's process-to-process spread of the *total*
 /// instructions (with the square root of the count, at linear cost); the
 /// instructions outside malloc need no more than one.
-pub const DEFAULT_REPEAT: usize = 3;
+pub const DEFAULT_REPEAT: usize = 2;
 
 /// The step a configuration adds to the one before it in
 /// [`Chain::prefixes`]: none for `none`, the last step it runs otherwise.
