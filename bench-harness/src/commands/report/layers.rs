@@ -126,6 +126,16 @@ pub fn sentences(layers: &LayersCost, endpoint: &str) -> Vec<String> {
                 number(fw, 0),
                 number(base, 0)
             );
+            if let Some((fw_o, raw_o)) = alone(|l| l.instructions_outside_allocator_per_request) {
+                let change =
+                    percent_change(raw_o, fw_o).map_or_else(String::new, |p| format!(", {p:+.0}%"));
+                let _ = write!(
+                    sentence,
+                    " (outside malloc {} against {}{change})",
+                    number(fw_o, 0),
+                    number(raw_o, 0)
+                );
+            }
             if let Some((fw_a, raw_a)) = alone(allocations) {
                 let _ = write!(
                     sentence,
@@ -269,6 +279,11 @@ mod tests {
         // framework's largest step is compression, raw's host-check.
         assert!(
             sentences[0].contains("axum 11,000") && sentences[0].contains("7,500 (+47%)"),
+            "{}",
+            sentences[0]
+        );
+        assert!(
+            sentences[0].contains("outside malloc 9,900 against 6,750, +47%"),
             "{}",
             sentences[0]
         );
