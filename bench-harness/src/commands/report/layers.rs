@@ -127,11 +127,11 @@ pub fn sentences(layers: &LayersCost, endpoint: &str) -> Vec<String> {
                 number(base, 0)
             );
             if let Some((fw_o, raw_o)) = alone(|l| l.instructions_outside_allocator_per_request) {
-                let change =
-                    percent_change(raw_o, fw_o).map_or_else(String::new, |p| format!(", {p:+.0}%"));
+                let change = percent_change(raw_o, fw_o)
+                    .map_or_else(String::new, |p| format!(" ({p:+.0}%)"));
                 let _ = write!(
                     sentence,
-                    " (outside malloc {} against {}{change})",
+                    "; outside malloc {} against {}{change}",
                     number(fw_o, 0),
                     number(raw_o, 0)
                 );
@@ -139,7 +139,7 @@ pub fn sentences(layers: &LayersCost, endpoint: &str) -> Vec<String> {
             if let Some((fw_a, raw_a)) = alone(allocations) {
                 let _ = write!(
                     sentence,
-                    ", {} allocations against {}",
+                    "; {} allocations against {}",
                     number(fw_a, 1),
                     number(raw_a, 1)
                 );
@@ -283,7 +283,7 @@ mod tests {
             sentences[0]
         );
         assert!(
-            sentences[0].contains("outside malloc 9,900 against 6,750, +47%"),
+            sentences[0].contains("outside malloc 9,900 against 6,750 (+47%)"),
             "{}",
             sentences[0]
         );
