@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
 /// into axum's `Response` at once — the boxing `Router::layer` or the next
 /// `from_fn` would do anyway, done one layer earlier.
 fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    // ANCHOR: middleware_switch
     let config = state.config();
     let on = |step: Step| config.middleware.runs(step);
     let request_id = HeaderName::from_static(request_id::HEADER);
@@ -100,6 +101,7 @@ fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppStat
                     ))
                     .layer(PropagateRequestIdLayer::new(request_id))
             }))
+            // ANCHOR_END: middleware_switch
             .option_layer(on(Step::AccessLog).then(|| {
                 ServiceBuilder::new() // 2. access log
                     .map_response(IntoResponse::into_response)

@@ -25,11 +25,13 @@ where
     B::Error: Into<BoxError>,
 {
     // ANCHOR: middleware_chain
+    // ANCHOR: middleware_switch
     // `--middleware` may shorten the chain to measure it; each step asks.
     let chain = state.config().middleware;
     let request_id = chain
         .runs(Step::RequestId)
         .then(|| middleware::request_id(request.headers())); // 1. request id
+    // ANCHOR_END: middleware_switch
     let access_log = chain
         .runs(Step::AccessLog)
         .then(|| middleware::AccessLog::start(&request)); // 2. access log

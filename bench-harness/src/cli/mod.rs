@@ -215,18 +215,31 @@ pub struct CalibrateArgs {
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
     /// Catalogue endpoint names, comma separated; `name=/target` overrides
-    /// the request target [default: plaintext,json,db,queries,fortunes,users-show]
+    /// the request target [default: plaintext,json,db,queries,fortunes,users-show;
+    /// with --layers: plaintext,json,db]
     #[arg(long, value_delimiter = ',')]
     pub endpoints: Option<Vec<String>>,
+    /// Measure every middleware configuration on both servers (`none`, each
+    /// cumulative `up-to=STEP`, `full`: 11 per server) and what each step
+    /// adds; written under `layers` in cost.json. About 4 minutes with the
+    /// default --repeat 2 on 2 busy cores (much longer when other work
+    /// saturates them), about 1.7 minutes more per extra repeat: time grows
+    /// linearly with --repeat, the spread of the mean total instructions
+    /// shrinks only with its square root (instructions outside malloc repeat
+    /// to ~0.1% already).
+    #[arg(long)]
+    pub layers: bool,
     /// Requests before the measured segment (warm-up).
     #[arg(long, default_value_t = 200)]
     pub n1: u64,
     /// Requests at the end of the measured segment (N2 - N1 are measured).
     #[arg(long, default_value_t = 1200)]
     pub n2: u64,
-    /// Server processes under callgrind per endpoint and server (mean reported).
-    #[arg(long, default_value_t = 7)]
-    pub repeat: usize,
+    /// Server processes under callgrind per endpoint and server (mean
+    /// reported; their spread is in cost.json) [default: 7; with --layers: 2,
+    /// per configuration]
+    #[arg(long)]
+    pub repeat: Option<usize>,
     /// Requests before allocations are counted.
     #[arg(long, default_value_t = 500)]
     pub alloc_warmup: u64,
@@ -380,6 +393,10 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
     let priority = (!args.no_priority).then(crate::host::priority::raise);
     let names = match &args.endpoints {
         Some(names) => names.clone(),
+        None if args.layers => crate::commands::cost::layers::DEFAULT_ENDPOINTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         None => crate::commands::cost::DEFAULT_ENDPOINTS
             .iter()
             .map(|s| (*s).to_owned())
@@ -389,7 +406,11 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         endpoints: crate::endpoints::resolve_endpoints(&names, args.endpoints.is_none())?,
         n1: args.n1,
         n2: args.n2,
-        repeat: args.repeat,
+        repeat: args.repeat.unwrap_or(if args.layers {
+            crate::commands::cost::layers::DEFAULT_REPEAT
+        } else {
+            7
+        }),
         alloc_warmup: args.alloc_warmup,
         alloc_requests: args.alloc_requests,
         valgrind: (!args.no_valgrind).then_some(args.valgrind),
@@ -403,6 +424,8 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         executable: std::env::current_exe().context("cannot find our own executable")?,
         progress: crate::progress::Progress::default(),
         progress_step: (Duration::from_secs(6), Duration::from_secs(1)),
+        middleware: shared_handlers::chain::Chain::FULL,
+        layers: args.layers,
     };
     let options = crate::commands::cost::CostOptions {
         progress: crate::progress::Progress::new(options.planned(), true),

@@ -16,6 +16,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::host::environment::Environment;
+use crate::schema::layers::LayersCost;
 
 /// `cost.json`'s schema. Removing or renaming a field bumps it; adding one
 /// does not.
@@ -39,6 +40,10 @@ pub struct CostReport {
     pub endpoints: Vec<EndpointCost>,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// `cost --layers` only: every middleware configuration; `null`
+    /// otherwise (and absent in files written before it existed).
+    #[serde(default)]
+    pub layers: Option<LayersCost>,
 }
 
 /// How the figures were obtained, in words and request counts.
@@ -161,6 +166,8 @@ mod tests {
         let plaintext = report.get("plaintext", "framework").expect("plaintext");
         assert_eq!(plaintext.instructions_per_request, None);
         assert_eq!(plaintext.allocations_per_request, Some(13.0));
+        // Written before `cost --layers` existed: no `layers` key at all.
+        assert_eq!(report.layers, None);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub fn cost_options(options: &CompareOptions, progress: &Progress) -> CostOption
         executable: options.executable.clone(),
         progress: progress.clone(),
         progress_step: (CALLGRIND_PROCESS, ALLOC_PROCESS),
+        middleware: shared_handlers::chain::Chain::FULL,
+        layers: false,
     }
 }
 

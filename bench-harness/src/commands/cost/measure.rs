@@ -224,6 +224,12 @@ fn launch_spec(
     }
 }
 
+/// `--middleware CHAIN` for the server child: always spelled out, so an
+/// exported `FRAMEWORTH_MIDDLEWARE` cannot change what is measured.
+fn middleware_args(options: &CostOptions) -> Vec<std::ffi::OsString> {
+    vec!["--middleware".into(), options.middleware.to_string().into()]
+}
+
 fn request_for(endpoint: &EndpointTarget, server: &ServerProcess) -> anyhow::Result<RequestSpec> {
     let mut request = RequestSpec::get(&server.addr.to_string(), &endpoint.target);
     request.method = http::Method::from_bytes(endpoint.method.as_bytes())
@@ -253,11 +259,12 @@ fn measure_allocations(
     folder: &Path,
     seed: &Path,
 ) -> anyhow::Result<AllocCounts> {
-    let label = format!("{}-{name}-alloc", endpoint.name);
+    let label = format!("{}-{name}-{}-alloc", endpoint.name, options.middleware);
     let database = copy_database(seed, folder, &label)?;
     let spec = launch_spec(options, name, kind, folder, database, &label);
     let launch = LaunchOptions {
         probe: true,
+        extra_args: middleware_args(options),
         ..LaunchOptions::default()
     };
     let mut server = ServerProcess::launch_with(&spec, &launch)?;
@@ -300,7 +307,10 @@ fn measure_instructions(
     repetition: usize,
     (folder, seed): (&Path, &Path),
 ) -> anyhow::Result<InstructionRun> {
-    let label = format!("{}-{name}-{repetition}", endpoint.name);
+    let label = format!(
+        "{}-{name}-{}-{repetition}",
+        endpoint.name, options.middleware
+    );
     let profile = profiles.join(format!("{label}.callgrind"));
     let database = copy_database(seed, folder, &label)?;
     let spec = launch_spec(options, name, kind, folder, database, &label);
@@ -309,7 +319,7 @@ fn measure_instructions(
         probe: true,
         startup_timeout: CALLGRIND_STARTUP,
         stop_timeout: CALLGRIND_STOP,
-        ..LaunchOptions::default()
+        extra_args: middleware_args(options),
     };
     let mut server = ServerProcess::launch_with(&spec, &launch)?;
     let request = request_for(endpoint, &server)?;

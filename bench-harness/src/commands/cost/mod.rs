@@ -41,12 +41,14 @@
 pub mod callgrind;
 pub mod client;
 mod figures;
+pub mod layers;
 mod measure;
 pub mod render;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use shared_handlers::chain::Chain;
 
 use crate::host::environment::Environment;
 use crate::schema::results::EndpointTarget;
@@ -107,6 +109,12 @@ pub struct CostOptions {
     /// What one callgrind process and one allocation count are expected
     /// to take, to move the progress bar by.
     pub progress_step: (std::time::Duration, std::time::Duration),
+    /// How much of the middleware chain the servers run (`full` unless
+    /// [`layers`] sets one configuration after the other).
+    pub middleware: Chain,
+    /// `--layers`: measure every configuration of the chain, not only
+    /// `middleware`.
+    pub layers: bool,
 }
 
 impl CostOptions {
@@ -114,7 +122,12 @@ impl CostOptions {
     pub fn planned(&self) -> std::time::Duration {
         let (callgrind, alloc) = self.progress_step;
         let per = callgrind * self.repeat.max(1) as u32 + alloc;
-        per * (self.endpoints.len() * SERVER_COUNT) as u32
+        let configurations = if self.layers {
+            Chain::prefixes().len()
+        } else {
+            1
+        };
+        per * (self.endpoints.len() * SERVER_COUNT * configurations) as u32
     }
 }
 
@@ -143,8 +156,14 @@ struct Plan {
 pub fn run(options: &CostOptions) -> anyhow::Result<CostReport> {
     validate(options)?;
     let plan = plan(options)?;
-    let endpoints = measure::measure(options, &plan)?;
-    let report = results(options, plan, endpoints);
+    let (endpoints, layers) = if options.layers {
+        let (endpoints, layers) = layers::measure(options, &plan)?;
+        (endpoints, Some(layers))
+    } else {
+        (measure::measure(options, &plan)?, None)
+    };
+    let mut report = results(options, plan, endpoints);
+    report.layers = layers;
     write(options, &report)?;
     Ok(report)
 }
@@ -267,6 +286,7 @@ fn results(options: &CostOptions, plan: Plan, endpoints: Vec<EndpointCost>) -> C
         },
         endpoints,
         notes: plan.notes,
+        layers: None,
     }
 }
 
@@ -278,7 +298,7 @@ fn write(options: &CostOptions, report: &CostReport) -> anyhow::Result<()> {
     if let Some(path) = &options.json {
         report.write_json(path)?;
     }
-    let text = render::table(report) + &render::top_functions(report);
+    let text = render::table(report) + &layers::table(report) + &render::top_functions(report);
     std::fs::write(options.out.join("cost.txt"), text)
         .with_context(|| format!("cannot write {}", options.out.display()))
 }

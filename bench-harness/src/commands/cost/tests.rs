@@ -47,7 +47,7 @@ fn counts_are_grouped_by_thousands() {
     assert_eq!(count(None), "-");
 }
 
-fn sample_report() -> CostReport {
+pub(super) fn sample_report() -> CostReport {
     let mut servers = BTreeMap::new();
     servers.insert(
         "raw".to_owned(),
@@ -96,6 +96,7 @@ fn sample_report() -> CostReport {
             servers,
         }],
         notes: Vec::new(),
+        layers: None,
     }
 }
 

@@ -227,6 +227,7 @@ pub(crate) fn cost(endpoints: &[&str]) -> CostReport {
         created: "2026-05-01T12:00:00Z".into(),
         environment: environment(),
         notes: Vec::new(),
+        layers: None,
         method: CostMethod {
             instructions: "callgrind".into(),
             allocations: "counting allocator".into(),
@@ -283,4 +284,43 @@ pub(crate) fn endpoint_names(n: usize) -> Vec<String> {
             i => format!("endpoint-number-{i}"),
         })
         .collect()
+}
+
+/// A cost file with layers for `endpoints`: raw walks from 7,500
+/// instructions with host-check the largest step, framework from 11,000
+/// with compression the largest; allocations rise by one per step.
+pub(crate) fn cost_with_layers(endpoints: &[&str]) -> CostReport {
+    use shared_handlers::chain::Chain;
+    let raw_steps = [
+        0.0, 100.0, 200.0, 900.0, 50.0, 60.0, 70.0, 300.0, 20.0, 40.0, 10.0,
+    ];
+    let fw_steps = [
+        0.0, 400.0, 800.0, 600.0, 500.0, 700.0, 650.0, 1_500.0, 300.0, 450.0, 420.0,
+    ];
+    let level = |start: f64, steps: &[f64], i: usize| start + steps[..=i].iter().sum::<f64>();
+    let mut cost = cost(endpoints);
+    let measured: Vec<_> = Chain::prefixes()
+        .into_iter()
+        .enumerate()
+        .map(|(i, chain)| {
+            let mut endpoints = cost.endpoints.clone();
+            for endpoint in &mut endpoints {
+                for (name, server) in &mut endpoint.servers {
+                    let (start, steps) = if name == "raw" {
+                        (7_500.0, &raw_steps)
+                    } else {
+                        (11_000.0, &fw_steps)
+                    };
+                    server.instructions_per_request = Some(level(start, steps, i));
+                    server.instructions_outside_allocator_per_request =
+                        Some(0.9 * level(start, steps, i));
+                    server.allocations_per_request = Some(5.0 + i as f64);
+                    server.bytes_allocated_per_request = Some(800.0 + 40.0 * i as f64);
+                }
+            }
+            (chain, endpoints)
+        })
+        .collect();
+    cost.layers = Some(crate::commands::cost::layers::pivot(&measured));
+    cost
 }

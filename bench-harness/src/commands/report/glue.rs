@@ -40,6 +40,7 @@ const MIDDLEWARE: &[&str] = &[
     "request_stats",
     "admin_auth",
     "middleware_chain",
+    "middleware_switch",
 ];
 
 const HANDLERS: &[&str] = &[

@@ -71,6 +71,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "{}", table(&table_));
     }
     out.push_str(&super::ecosystems::markdown(report, table));
+    out.push_str(&super::layers::markdown(report));
     let _ = writeln!(out, "## What this means\n");
     for endpoint in report.endpoints() {
         for paragraph in narrative::paragraphs(report, endpoint) {

@@ -17,10 +17,11 @@
 //! | module        | concept                                                  |
 //! |---------------|----------------------------------------------------------|
 //! | [`svg`]       | scales, ticks and SVG elements, by hand                  |
-//! | [`charts`]    | bar, interval ("forest") and percentile-spectrum charts  |
+//! | [`charts`]    | bar, interval ("forest"), percentile-spectrum and waterfall charts |
 //! | [`glue`]      | lines of glue per feature, from the `ANCHOR` regions     |
 //! | [`criterion`] | criterion's figures as the report uses them              |
 //! | [`ecosystems`] | the framework tax in Node and in Rust, side by side     |
+//! | [`layers`]    | what each middleware layer costs: table and sentences    |
 //! | [`narrative`] | the "what this means" paragraph per endpoint             |
 //! | [`noise`]     | how busy the machine was, what was measured again        |
 //! | [`tables`]    | the tables, shared by the Markdown and the HTML          |
@@ -32,6 +33,7 @@ pub mod criterion;
 pub mod ecosystems;
 pub mod glue;
 pub mod html;
+pub mod layers;
 pub mod markdown;
 pub mod narrative;
 pub mod noise;

@@ -24,7 +24,7 @@ pub const NONE: &str = "–";
 pub fn is_label_column(header: &str) -> bool {
     matches!(
         header,
-        "endpoint" | "server" | "feature" | "suite" | "notes" | "measure"
+        "endpoint" | "server" | "feature" | "suite" | "notes" | "measure" | "configuration"
     )
 }
 
@@ -276,6 +276,7 @@ pub fn binaries(report: &Report) -> Option<Table> {
 pub fn all(report: &Report) -> Vec<Table> {
     std::iter::once(summary(report))
         .chain(cost(report))
+        .chain(super::layers::table(report))
         .chain(criterion(report))
         .chain(glue(report))
         .chain(binaries(report))

@@ -1,4 +1,4 @@
-//! The report's three kinds of chart, built from [`super::svg`]:
+//! The report's four kinds of chart, built from [`super::svg`]:
 //!
 //! - [`bar_chart`]: horizontal bars grouped by endpoint (or feature), one
 //!   bar per server, with an optional 95% interval drawn as a whisker and
@@ -9,18 +9,22 @@
 //! - [`spectrum_chart`]: the latency percentile spectrum, the x axis
 //!   stretched by `1/(1-p)` so 99%, 99.9% and 99.99% are equally far apart,
 //!   as HdrHistogram and wrk2 plot it.
+//! - [`waterfall_chart`]: a walk from a start to a total in increments,
+//!   one floating bar per step (what each middleware layer adds).
 //!
 //! Each takes plain numbers (no `Results`), so tests can draw synthetic data.
 
 mod bar;
 mod forest;
 mod spectrum;
+mod waterfall;
 
 pub use bar::{Bar, BarChart, BarGroup, bar_chart};
 pub use forest::{Estimate, ForestChart, ForestRow, forest_chart};
 pub use spectrum::{
     SPECTRUM_WIDTH, SpectrumChart, SpectrumLine, percentile_position, spectrum_chart, tick_micros,
 };
+pub use waterfall::{Waterfall, WaterfallChart, waterfall_chart};
 
 /// Width of every full-width chart, in pixels.
 pub const WIDTH: f64 = 940.0;

@@ -8,13 +8,15 @@
 //!
 //! Order of the page: the answer first (overhead with intervals, then
 //! what it means in words), then the figures behind it from the most
-//! trustworthy (CPU, instructions, allocations) to the noisiest
+//! trustworthy (CPU, instructions, allocations, what each middleware
+//! layer adds) to the noisiest
 //! (throughput, latency), the lines of glue, all tables, the environment.
 
 use std::fmt::Write as _;
 
 mod answer;
 mod figures;
+mod layers;
 
 use super::Report;
 use super::svg::escape;
@@ -110,6 +112,7 @@ pub fn render(report: &Report) -> String {
     section_meaning(&mut page, report);
     section_cpu(&mut page, report);
     section_cost(&mut page, report);
+    layers::section_layers(&mut page, report);
     section_throughput(&mut page, report);
     section_latency(&mut page, report);
     section_criterion(&mut page, report);
@@ -145,7 +148,7 @@ pub(super) fn figure(page: &mut String, svg: &str, caption: &str) {
 }
 
 /// Escapes `text` and turns Markdown's `code` spans into `<code>`.
-fn with_code(text: &str) -> String {
+pub(super) fn with_code(text: &str) -> String {
     let mut out = String::new();
     let mut parts = text.split('`').peekable();
     let mut inside = false;
@@ -259,6 +262,24 @@ mod tests {
         assert!(html.contains("server CPU time per request (µs, user + system)"));
         assert!(html.contains("instructions per request (callgrind"));
         assert!(html.contains("percentile (each step right: one more nine)"));
+    }
+
+    #[test]
+    fn a_page_with_layers_is_well_formed_and_draws_one_waterfall_per_endpoint() {
+        let mut report = full_report(2);
+        let names = fixtures::endpoint_names(2);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        report.cost = Some(fixtures::cost_with_layers(&names));
+
+        let html = render(&report);
+        let document = parse(&html);
+
+        assert_eq!(svgs(&document).len(), (5 + 2 + 2) + 2);
+        assert!(html.contains("<h2>What each layer costs</h2>"));
+        assert!(
+            html.contains("What each middleware layer costs"),
+            "the table"
+        );
     }
 
     #[test]
