@@ -340,11 +340,13 @@ pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpRespon
     }
     let original = match body {
         Either::Left(full) => Either::Left(full),
-        Either::Right(Either::Right(file)) => Either::Right(file),
-        // Already gzipped; `compressible` refuses these (Content-Encoding).
-        compressed @ Either::Right(Either::Left(_)) => {
-            return HttpResponse::from_parts(parts, compressed);
-        }
+        Either::Right(streamed) => match *streamed {
+            Either::Right(file) => Either::Right(file),
+            // Already gzipped; `compressible` refuses these (Content-Encoding).
+            compressed @ Either::Left(_) => {
+                return HttpResponse::from_parts(parts, Either::Right(Box::new(compressed)));
+            }
+        },
     };
     // The length changes, and byte ranges of the original no longer apply.
     parts.headers.remove(CONTENT_LENGTH);
@@ -356,7 +358,7 @@ pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpRespon
         original,
         encoder: Some(GzEncoder::new(Vec::new(), Compression::default())),
     };
-    HttpResponse::from_parts(parts, Either::Right(Either::Left(body)))
+    HttpResponse::from_parts(parts, Either::Right(Box::new(Either::Left(body))))
 }
 // ANCHOR_END: compression
 
