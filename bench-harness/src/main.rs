@@ -4,7 +4,7 @@
 //! cargo run --release -p bench-harness -- compare            # raw vs framework + cost, ~5 min
 //! cargo run --release -p bench-harness -- compare --quick    # smoke run, under 90 s
 //! cargo run --release -p bench-harness -- load http://127.0.0.1:3000/plaintext -c 64 -d 10s
-//! cargo run --release -p bench-harness -- calibrate          # our generator vs wrk
+//! cargo run --release -p bench-harness -- calibrate          # our generator vs wrk, raw-server vs minimal hyper
 //! cargo run --release -p bench-harness -- cost               # instructions, allocations per request
 //! ```
 //!

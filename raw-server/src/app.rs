@@ -43,7 +43,7 @@ where
     let mut response = match host {
         Err(error) => refused_host(&request, error),
         Ok(()) => {
-            let gzip = middleware::accepts_gzip(request.headers());
+            let gzip = chain.runs(Step::Compression) && middleware::accepts_gzip(request.headers());
             let cache = chain
                 .runs(Step::CacheHeaders)
                 .then(|| middleware::CacheHeaders::start(&request));

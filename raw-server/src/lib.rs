@@ -58,8 +58,13 @@ use crate::router::PathParams;
 /// The body of every response: bytes built in full by a handler, or (after
 /// the compression step) a gzip stream of unknown length, or a static file
 /// read chunk by chunk as it is sent.
+///
+/// The two streams are boxed: they are hundreds of bytes (a gzip encoder, a
+/// file and its buffer), and unboxed every response would be that large,
+/// copied at each move through the chain, even the 13 bytes of
+/// `/plaintext`. Those answers allocate anyway; one more is small beside it.
 pub type ResponseBody =
-    Either<Full<Bytes>, Either<middleware::CompressedBody, static_files::FileBody>>;
+    Either<Full<Bytes>, Box<Either<middleware::CompressedBody, static_files::FileBody>>>;
 
 /// The response type of every handler and every middleware step.
 pub type HttpResponse = Response<ResponseBody>;

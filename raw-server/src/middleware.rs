@@ -101,11 +101,17 @@ pub fn check_host<B>(request: &Request<B>) -> Result<(), Error> {
 ///
 /// Dropping the unfinished future cancels whatever it was doing (a database
 /// query already running on the blocking pool finishes there, unobserved).
-pub async fn timeout(limit: Duration, work: impl Future<Output = HttpResponse>) -> HttpResponse {
-    match tokio::time::timeout(limit, work).await {
-        Ok(response) => response,
-        Err(_elapsed) => response::error_response(Error::Timeout { after: limit }),
-    }
+///
+/// A plain function returning a future, not an `async fn`: an `async fn`
+/// keeps its argument `work` *and* the `Timeout` it was moved into, doubling
+/// the size of the request's future, which is copied whenever it moves.
+pub fn timeout(
+    limit: Duration,
+    work: impl Future<Output = HttpResponse>,
+) -> impl Future<Output = HttpResponse> {
+    tokio::time::timeout(limit, work).map(move |outcome| {
+        outcome.unwrap_or_else(|_elapsed| response::error_response(Error::Timeout { after: limit }))
+    })
 }
 // ANCHOR_END: timeout
 
@@ -334,11 +340,13 @@ pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpRespon
     }
     let original = match body {
         Either::Left(full) => Either::Left(full),
-        Either::Right(Either::Right(file)) => Either::Right(file),
-        // Already gzipped; `compressible` refuses these (Content-Encoding).
-        compressed @ Either::Right(Either::Left(_)) => {
-            return HttpResponse::from_parts(parts, compressed);
-        }
+        Either::Right(streamed) => match *streamed {
+            Either::Right(file) => Either::Right(file),
+            // Already gzipped; `compressible` refuses these (Content-Encoding).
+            compressed @ Either::Left(_) => {
+                return HttpResponse::from_parts(parts, Either::Right(Box::new(compressed)));
+            }
+        },
     };
     // The length changes, and byte ranges of the original no longer apply.
     parts.headers.remove(CONTENT_LENGTH);
@@ -350,7 +358,7 @@ pub fn compress(response: HttpResponse, client_accepts_gzip: bool) -> HttpRespon
         original,
         encoder: Some(GzEncoder::new(Vec::new(), Compression::default())),
     };
-    HttpResponse::from_parts(parts, Either::Right(Either::Left(body)))
+    HttpResponse::from_parts(parts, Either::Right(Box::new(Either::Left(body))))
 }
 // ANCHOR_END: compression
 
@@ -376,11 +384,16 @@ pub fn mark_uncompressed(endpoint: &Endpoint, response: &mut HttpResponse) {
 /// cannot leave shared data half-updated where others will see it. Our state
 /// is atomics, a connection pool and a cache that are all safe to use after a
 /// panic elsewhere, so `AssertUnwindSafe` states that promise.
-pub async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpResponse {
-    match AssertUnwindSafe(handler).catch_unwind().await {
-        Ok(response) => response,
-        Err(payload) => response::error_response(Error::Panic(panic_message(payload.as_ref()))),
-    }
+///
+/// Not an `async fn`, for the reason given at [`timeout`].
+pub fn catch_panic(
+    handler: impl Future<Output = HttpResponse>,
+) -> impl Future<Output = HttpResponse> {
+    AssertUnwindSafe(handler).catch_unwind().map(|outcome| {
+        outcome.unwrap_or_else(|payload| {
+            response::error_response(Error::Panic(panic_message(payload.as_ref())))
+        })
+    })
 }
 // ANCHOR_END: catch_panic
 

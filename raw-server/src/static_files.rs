@@ -125,7 +125,7 @@ pub async fn static_files_show(input: Input, state: &AppState) -> Result<HttpRes
         let body = FileBody::starting_at(file, start, length)
             .await
             .map_err(|e| Error::Internal(format!("reading {}: {e}", path.display())))?;
-        *response.body_mut() = Either::Right(Either::Right(body));
+        *response.body_mut() = Either::Right(Box::new(Either::Right(body)));
     }
     let headers = response.headers_mut();
     headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));

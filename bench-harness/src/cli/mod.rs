@@ -210,6 +210,11 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Run only one check: `generator` (ours against wrk) or `baseline`
+    /// (raw-server `--middleware none` against a minimal hyper server)
+    /// [default: both]
+    #[arg(long, value_enum)]
+    pub only: Option<crate::commands::calibrate::Check>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -377,6 +382,7 @@ fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| crate::output::default_out_dir("calibrate")),
         seed: args.seed,
         executable: std::env::current_exe().context("cannot find our own executable")?,
+        only: args.only,
     };
     let calibration = crate::commands::calibrate::run(&options)?;
     println!("\n{}", calibration.render());

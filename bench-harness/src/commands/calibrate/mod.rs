@@ -1,15 +1,21 @@
-//! `bench-harness calibrate`: the instrument checks itself against wrk.
+//! `bench-harness calibrate`: the instrument checks itself, twice.
 //!
-//! wrk is the reference HTTP load tool: small, written in C, event-driven,
-//! and about as cheap per request as a client can be. If our generator,
-//! pointed at the same raw-server endpoint with the same connections,
-//! threads and CPU, reaches at least wrk's request rate with a median
-//! latency within 10% of wrk's, it is not what limits the measurement.
+//! **The generator against wrk.** wrk is the reference HTTP load tool:
+//! small, written in C, event-driven, and about as cheap per request as a
+//! client can be. If our generator, pointed at the same raw-server endpoint
+//! with the same connections, threads and CPU, reaches at least wrk's
+//! request rate with a median latency within 10% of wrk's, it is not what
+//! limits the measurement. wrk and our generator run alternately (wrk,
+//! ours, wrk, ours, …), at least 5 rounds each; we report medians and the
+//! ratio ours/wrk with a bootstrap 95% interval, like `compare` does for
+//! servers.
 //!
-//! wrk and our generator run alternately (wrk, ours, wrk, ours, …), at
-//! least 5 rounds each; we report medians and the ratio ours/wrk with a
-//! bootstrap 95% interval, like `compare` does for servers.
+//! **raw-server against a minimal hyper server** ([`baseline`]): the floor
+//! every figure is measured against must itself be as fast as hyper gets.
+//!
+//! `--only generator` or `--only baseline` runs one of the two.
 
+mod baseline;
 mod wrk;
 
 use std::fmt::Write as _;
@@ -20,16 +26,27 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use connection_layer::RuntimeFlavor;
 use framework_server::ServeMode;
-use serde::{Deserialize, Serialize};
 
 use crate::child::process::{LaunchSpec, ServerProcess};
 use crate::host::environment::Environment;
 use crate::host::pinning::{PinningPlan, allowed_cpus};
+pub use crate::schema::calibration::{
+    CALIBRATION_SCHEMA_VERSION, Calibration, CalibrationRound, GeneratorCheck,
+};
 use crate::servers::ServerKind;
 use crate::stats::{DEFAULT_RESAMPLES, RatioEstimate, bootstrap_ratio_of_medians, median};
 use loadgen::request::RequestSpec;
 use loadgen::{self as load, Engine, LoadConfig, LoadReport};
 pub use wrk::{WrkOutput, parse_wrk_output};
+
+/// Which of the two checks to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Check {
+    /// Our load generator against wrk.
+    Generator,
+    /// raw-server `--middleware none` against the minimal hyper server.
+    Baseline,
+}
 
 /// Everything `calibrate` needs.
 #[derive(Debug, Clone)]
@@ -49,52 +66,14 @@ pub struct CalibrateOptions {
     pub out: PathBuf,
     pub seed: u64,
     pub executable: PathBuf,
-}
-
-/// One round of either tool.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CalibrationRound {
-    pub tool: String,
-    pub round: usize,
-    pub requests: u64,
-    pub requests_per_second: f64,
-    pub p50_us: f64,
-    pub p99_us: f64,
-    pub errors: u64,
-    /// The tool's own CPU per request (wrk: from `getrusage` of children).
-    pub client_cpu_us_per_request: f64,
-}
-
-/// The calibration result, written as `calibration.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Calibration {
-    pub schema_version: u32,
-    pub started_at: String,
-    pub url: String,
-    pub connections: usize,
-    pub threads: usize,
-    pub duration_s: f64,
-    pub engine: Engine,
-    pub rounds: Vec<CalibrationRound>,
-    pub wrk_median_rps: f64,
-    pub ours_median_rps: f64,
-    pub wrk_median_p50_us: f64,
-    pub ours_median_p50_us: f64,
-    /// ours / wrk, req/s: the target is ≥ 1.0.
-    pub rps_ratio: Option<RatioEstimate>,
-    /// ours / wrk, p50: the target is within 0.9 ..= 1.1.
-    pub p50_ratio: Option<RatioEstimate>,
-    pub target_met: bool,
-    pub pinning: PinningPlan,
-    pub environment: Environment,
+    /// Run only this check; both when `None`.
+    pub only: Option<Check>,
 }
 
 /// What is set up before the first round: the server, pinned, and our
 /// generator's configuration against it.
 #[derive(Debug)]
 struct Plan {
-    environment: Environment,
-    pinning: PinningPlan,
     server: ServerProcess,
     url: String,
     config: LoadConfig,
@@ -109,26 +88,11 @@ pub fn run(options: &CalibrateOptions) -> anyhow::Result<Calibration> {
         bail!("--rounds must be at least 1");
     }
     let started_at = crate::output::timestamp();
-    let mut plan = plan(options)?;
-    let rounds = measure(options, &plan)?;
-    plan.server.stop();
-    let calibration = results(options, plan, rounds, started_at);
-    write(options, &calibration)?;
-    Ok(calibration)
-}
-
-/// Finds wrk, decides pinning, and starts raw-server.
-fn plan(options: &CalibrateOptions) -> anyhow::Result<Plan> {
     let wrk_version = wrk::ensure_wrk(&options.wrk)?;
     let mut environment = Environment::capture();
     environment
         .tool_versions
         .insert("wrk".to_owned(), wrk_version);
-    let endpoint = shared_handlers::catalogue::by_name(&options.endpoint)
-        .with_context(|| format!("unknown endpoint {}", options.endpoint))?;
-    if endpoint.method != shared_handlers::Method::Get {
-        bail!("calibration uses GET endpoints (wrk sends GET without a script)");
-    }
     let mut pinning = PinningPlan::decide(
         options.pin,
         options.server_cpu,
@@ -136,11 +100,43 @@ fn plan(options: &CalibrateOptions) -> anyhow::Result<Plan> {
         &allowed_cpus(),
     );
     eprintln!("pinning: {}", pinning.note);
+    let generator = if options.only.is_none_or(|only| only == Check::Generator) {
+        let mut plan = plan(options, &mut pinning)?;
+        let rounds = measure(options, &plan)?;
+        plan.server.stop();
+        Some(results(options, plan, rounds))
+    } else {
+        None
+    };
+    let baseline = if options.only.is_none_or(|only| only == Check::Baseline) {
+        Some(baseline::run(options, &mut pinning)?)
+    } else {
+        None
+    };
+    let calibration = Calibration {
+        schema_version: CALIBRATION_SCHEMA_VERSION,
+        started_at,
+        generator,
+        baseline,
+        pinning,
+        environment,
+    };
+    write(options, &calibration)?;
+    Ok(calibration)
+}
+
+/// Starts raw-server, pinned, and configures our generator against it.
+fn plan(options: &CalibrateOptions, pinning: &mut PinningPlan) -> anyhow::Result<Plan> {
+    let endpoint = shared_handlers::catalogue::by_name(&options.endpoint)
+        .with_context(|| format!("unknown endpoint {}", options.endpoint))?;
+    if endpoint.method != shared_handlers::Method::Get {
+        bail!("calibration uses GET endpoints (wrk sends GET without a script)");
+    }
     let scratch = tempfile::Builder::new()
         .prefix("bench-harness-")
         .tempdir()
         .context("cannot create a temporary folder")?;
-    let server = launch_server(options, &pinning, scratch.path())?;
+    let server = launch_server(options, pinning, scratch.path())?;
     if pinning.applied && !server.pinned {
         pinning.failed("the server could not be pinned");
     }
@@ -157,8 +153,6 @@ fn plan(options: &CalibrateOptions) -> anyhow::Result<Plan> {
     config.engine = options.engine;
     config.stop = crate::interrupt_flag();
     Ok(Plan {
-        environment,
-        pinning,
         server,
         url,
         config,
@@ -203,7 +197,7 @@ fn measure(options: &CalibrateOptions, plan: &Plan) -> anyhow::Result<Vec<Calibr
         if stop.load(Ordering::SeqCst) {
             bail!("interrupted");
         }
-        let mut wrk = wrk::run_wrk(options, &plan.url, plan.client_cpu)?;
+        let mut wrk = wrk::run_wrk(options, &plan.url, plan.client_cpu, options.duration)?;
         wrk.round = round;
         eprintln!(
             "round {round}/{}: wrk  {:>9.0} req/s  p50 {:>8}",
@@ -249,8 +243,7 @@ fn results(
     options: &CalibrateOptions,
     plan: Plan,
     rounds: Vec<CalibrationRound>,
-    started_at: String,
-) -> Calibration {
+) -> GeneratorCheck {
     let pick = |tool: &str, metric: fn(&CalibrationRound) -> f64| -> Vec<f64> {
         rounds
             .iter()
@@ -272,9 +265,7 @@ fn results(
     let p50_ratio = ratio(p50);
     let target_met = rps_ratio.is_some_and(|r| r.ratio >= 1.0)
         && p50_ratio.is_some_and(|r| (0.9..=1.1).contains(&r.ratio));
-    Calibration {
-        schema_version: 1,
-        started_at,
+    GeneratorCheck {
         url: plan.url,
         connections: options.connections,
         threads: options.threads,
@@ -288,8 +279,6 @@ fn results(
         rps_ratio,
         p50_ratio,
         target_met,
-        pinning: plan.pinning,
-        environment: plan.environment,
     }
 }
 
@@ -305,8 +294,25 @@ fn write(options: &CalibrateOptions, calibration: &Calibration) -> anyhow::Resul
 }
 
 impl Calibration {
-    /// The calibration as a table for the terminal and the docs.
+    /// Both checks as tables for the terminal and the docs.
     pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Some(generator) = &self.generator {
+            out += &generator.render(&self.pinning.note);
+        }
+        if let Some(baseline) = &self.baseline {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out += &baseline::render(baseline, &self.pinning.note);
+        }
+        out
+    }
+}
+
+impl GeneratorCheck {
+    /// The generator check as a table.
+    fn render(&self, pinning: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -317,7 +323,7 @@ impl Calibration {
             self.engine.name(),
             self.rounds.len() / 2,
             self.duration_s,
-            self.pinning.note
+            pinning
         );
         let _ = writeln!(
             out,

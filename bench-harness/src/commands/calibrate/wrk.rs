@@ -108,13 +108,15 @@ pub(super) fn ensure_wrk(wrk: &str) -> anyhow::Result<String> {
     version().context("wrk was installed but cannot be run")
 }
 
-/// One wrk round, pinned to the client CPU through `exec-pinned`.
+/// One wrk round of `duration` (whole seconds, at least 1), pinned to the
+/// client CPU through `exec-pinned`.
 pub(super) fn run_wrk(
     options: &CalibrateOptions,
     url: &str,
     client_cpu: Option<usize>,
+    duration: std::time::Duration,
 ) -> anyhow::Result<CalibrationRound> {
-    let seconds = options.duration.as_secs().max(1);
+    let seconds = duration.as_secs().max(1);
     let wrk_args = [
         options.wrk.clone(),
         "-t".to_owned(),

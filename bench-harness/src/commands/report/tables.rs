@@ -265,8 +265,8 @@ pub fn binaries(report: &Report) -> Option<Table> {
         rows,
         notes: vec![
             "The servers' own executables (raw-server, framework-server) built beside the \
-             harness, in the same profile; stripped with binutils' strip. framework-axum is \
-             the framework-server executable."
+             harness in target/release (a debug run reports no sizes); stripped with binutils' \
+             strip. framework-axum is the framework-server executable."
                 .to_owned(),
         ],
     })
