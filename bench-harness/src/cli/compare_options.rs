@@ -111,6 +111,8 @@ pub(super) fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptio
         repeat_disturbed: args.repeat_disturbed.unwrap_or(rounds / 8),
         cost: !args.no_cost,
         raise_priority: !args.no_priority,
+        realtime: !args.no_realtime,
+        open_loop: args.open_loop,
         pipeline: args.pipeline,
         engine: args.engine,
         quick,

@@ -87,6 +87,15 @@ pub struct CompareArgs {
     /// shared machine run when they wait).
     #[arg(long)]
     pub no_priority: bool,
+    /// Run the rounds under normal scheduling (by default harness,
+    /// generator and servers run under SCHED_RR during the rounds when
+    /// allowed and bounded by the kernel's real-time throttling).
+    #[arg(long)]
+    pub no_realtime: bool,
+    /// Open loop: offer every server the same rate, this fraction (0–1) of
+    /// the slowest server's warm-up throughput, instead of a closed loop.
+    #[arg(long, value_parser = fraction)]
+    pub open_loop: Option<f64>,
     /// A smoke run under 90 s: plaintext and json, 6 rounds of 1 s, one
     /// callgrind process per endpoint and server.
     #[arg(long)]
@@ -409,4 +418,12 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         options.out.join("cost.txt").display()
     );
     Ok(())
+}
+
+/// A fraction strictly between 0 and 1 (`--open-loop 0.7`).
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if f > 0.0 && f < 1.0 => Ok(f),
+        _ => Err(format!("expected a fraction between 0 and 1, got `{text}`")),
+    }
 }

@@ -75,6 +75,9 @@ pub struct Noise {
     /// Per endpoint and server against the baseline: the spread of the
     /// paired CPU-per-request ratios (their coefficient of variation).
     pub paired_cpu_ratio_cv: Vec<PairSpread>,
+    /// The scheduling policy of the rounds (`SCHED_RR 1`, `SCHED_OTHER`).
+    #[serde(default)]
+    pub scheduling: Option<String>,
 }
 
 /// The spread of one server's paired ratios on one endpoint.
