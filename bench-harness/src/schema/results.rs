@@ -201,6 +201,10 @@ pub struct Round {
     /// Time the hypervisor gave to other guests on the server's core.
     #[serde(default)]
     pub server_core_steal_s: Option<f64>,
+    /// The server threads' wake-ups (scheduler time slices) during the
+    /// round, when counted from its threads.
+    #[serde(default)]
+    pub server_wakeups: Option<u64>,
     /// Other processes took more than [`DISTURBED_SHARE`] of the server's
     /// core during the round.
     #[serde(default)]

@@ -151,7 +151,7 @@ fn round_line(measured: &Round, rounds: usize, repeated: bool) -> String {
         )
     };
     format!(
-        "{:<14} {:<12} round {}/{rounds}: {:>9.0} req/s  p50 {:>8}  server {:>6} µs/req  client {:>5.1} µs/req  others on server core {:>4}{}{}",
+        "{:<14} {:<12} round {}/{rounds}: {:>9.0} req/s  p50 {:>8}  server {:>6} µs/req  client {:>5.1} µs/req  {:>5} req/wake-up  others on server core {:>4}{}{}",
         measured.endpoint,
         measured.server,
         measured.round,
@@ -161,6 +161,10 @@ fn round_line(measured: &Round, rounds: usize, repeated: bool) -> String {
             .server_cpu_us_per_request
             .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
         measured.client_cpu_us_per_request,
+        measured.server_wakeups.filter(|w| *w > 0).map_or_else(
+            || "-".to_owned(),
+            |w| format!("{:.1}", measured.requests as f64 / w as f64)
+        ),
         share(measured.server_core_others_s),
         if measured.client_bound {
             "  CLIENT-BOUND"
