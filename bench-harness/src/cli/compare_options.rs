@@ -96,16 +96,16 @@ pub(super) fn compare_options(args: &CompareArgs) -> anyhow::Result<CompareOptio
     let quick = args.quick;
     // Many short rounds rather than a few long ones: each round is paired
     // with its neighbours, and on a busy machine the spread of a pair was
-    // the same for rounds of 1 s and of 250 ms (about 12%), so four times
-    // the pairs in the same time halve the interval (the nanosecond thread
-    // counters keep a short round precise).
-    let rounds = args.rounds.unwrap_or(if quick { 24 } else { 56 }).max(1);
+    // the same for rounds of 1 s, 250 ms and 125 ms (10–16%), so eight
+    // times the pairs in about the same time narrow the interval nearly
+    // threefold (the nanosecond thread counters keep a short round precise).
+    let rounds = args.rounds.unwrap_or(if quick { 48 } else { 112 }).max(1);
     Ok(CompareOptions {
         endpoints,
         connections: args.connections,
         threads: args.threads,
         rounds,
-        duration: args.duration.unwrap_or(Duration::from_millis(250)),
+        duration: args.duration.unwrap_or(Duration::from_millis(125)),
         // Half a second of warm-up is ample at tens of thousands of
         // requests per second (caches, connections, the database pool).
         warmup: args.warmup.unwrap_or(Duration::from_millis(500)),

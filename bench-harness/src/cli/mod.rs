@@ -66,10 +66,10 @@ pub struct CompareArgs {
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Measured rounds per server and endpoint [default: 56; --quick: 24]
+    /// Measured rounds per server and endpoint [default: 112; --quick: 48]
     #[arg(long)]
     pub rounds: Option<usize>,
-    /// Length of one round [default: 250ms]
+    /// Length of one round [default: 125ms]
     #[arg(long, value_parser = duration)]
     pub duration: Option<Duration>,
     /// Warm-up per server and endpoint [default: 500ms]
@@ -96,7 +96,7 @@ pub struct CompareArgs {
     /// the slowest server's warm-up throughput, instead of a closed loop.
     #[arg(long, value_parser = fraction)]
     pub open_loop: Option<f64>,
-    /// A smoke run under 90 s: plaintext and json, 24 rounds of 250 ms, one
+    /// A smoke run under 90 s: plaintext and json, 48 rounds of 125 ms, one
     /// callgrind process per endpoint and server.
     #[arg(long)]
     pub quick: bool,
