@@ -31,6 +31,7 @@ fn compare_quick_writes_valid_results_for_both_servers() {
             "--quiet",
             "--no-cost",
             "--no-priority",
+            "--no-realtime",
             "--out",
         ])
         .arg(out.path())
@@ -95,7 +96,17 @@ fn compare_quick_writes_valid_results_for_both_servers() {
         assert!(round["latency"]["p50_us"].as_u64().unwrap() > 0);
         assert!(round["latency"]["p99_us"].as_u64().unwrap() > 0);
         assert!(round["client_bound"].is_boolean());
+        // The server woke up at least once to answer its requests (counted
+        // whenever its threads held still through the round).
+        if round["server_cpu_from_threads"] == true {
+            assert!(round["server_wakeups"].as_u64().unwrap() > 0, "{round}");
+        }
     }
+    // The report names the scheduling the rounds ran under.
+    assert_eq!(
+        results["noise"]["scheduling"],
+        "SCHED_OTHER (--no-realtime)"
+    );
 
     let summary = results["summary"].as_array().unwrap();
     assert_eq!(summary.len(), 4);

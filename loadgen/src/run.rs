@@ -198,7 +198,10 @@ fn wait_for(
     let measured_from = Instant::now().max(measure_start);
     while !handles.iter().all(|h| h.is_finished()) {
         progress.tick(control);
-        std::thread::sleep(Duration::from_millis(50));
+        // Finely once the deadline has passed: a coarse poll would add up to
+        // its period to every run, a fifth of a quarter-second round.
+        let to_deadline = control.deadline.saturating_duration_since(Instant::now());
+        std::thread::sleep(to_deadline.clamp(Duration::from_millis(1), Duration::from_millis(50)));
     }
     let cpu_used = self_cpu().since(&cpu_before);
     let measured = Instant::now().saturating_duration_since(measured_from);

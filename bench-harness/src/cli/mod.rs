@@ -70,10 +70,10 @@ pub struct CompareArgs {
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Measured rounds per server and endpoint [default: 16; --quick: 6]
+    /// Measured rounds per server and endpoint [default: 112; --quick: 48]
     #[arg(long)]
     pub rounds: Option<usize>,
-    /// Length of one round [default: 1s]
+    /// Length of one round [default: 125ms]
     #[arg(long, value_parser = duration)]
     pub duration: Option<Duration>,
     /// Warm-up per server and endpoint [default: 500ms]
@@ -91,7 +91,16 @@ pub struct CompareArgs {
     /// shared machine run when they wait).
     #[arg(long)]
     pub no_priority: bool,
-    /// A smoke run under 90 s: plaintext and json, 6 rounds of 1 s, one
+    /// Run the rounds under normal scheduling (by default harness,
+    /// generator and servers run under SCHED_RR during the rounds when
+    /// allowed and bounded by the kernel's real-time throttling).
+    #[arg(long)]
+    pub no_realtime: bool,
+    /// Open loop: offer every server the same rate, this fraction (0–1) of
+    /// the slowest server's warm-up throughput, instead of a closed loop.
+    #[arg(long, value_parser = fraction)]
+    pub open_loop: Option<f64>,
+    /// A smoke run under 90 s: plaintext and json, 48 rounds of 125 ms, one
     /// callgrind process per endpoint and server.
     #[arg(long)]
     pub quick: bool,
@@ -449,4 +458,12 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         options.out.join("cost.txt").display()
     );
     Ok(())
+}
+
+/// A fraction strictly between 0 and 1 (`--open-loop 0.7`).
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if f > 0.0 && f < 1.0 => Ok(f),
+        _ => Err(format!("expected a fraction between 0 and 1, got `{text}`")),
+    }
 }

@@ -8,6 +8,11 @@
 //! scheduler ran that thread, in **nanoseconds**; summed over the threads
 //! it is the process's CPU time without the tick quantisation.
 //!
+//! Its third field counts the thread's *time slices*: how often the
+//! scheduler put it on a CPU, which for a server that sleeps in `epoll`
+//! between batches is its wake-ups. Requests per wake-up is how much work
+//! each wake-up batched, which moves the CPU cost of a request.
+//!
 //! Simplification: a thread that exits during a round takes its time with
 //! it (the process total in `/proc/<pid>/stat` keeps it). [`ThreadsCpu`]
 //! remembers which threads it saw, so a round whose thread set changed can
@@ -31,6 +36,8 @@ use super::procstat::clock_ticks_per_second;
 pub struct ThreadsCpu {
     /// Sum over the threads, in nanoseconds.
     pub total_ns: u64,
+    /// Time slices (wake-ups), summed over the threads.
+    pub slices: u64,
     /// The thread ids seen.
     pub threads: BTreeSet<u32>,
 }
@@ -42,11 +49,19 @@ impl ThreadsCpu {
         (self.threads == earlier.threads && self.total_ns >= earlier.total_ns)
             .then(|| (self.total_ns - earlier.total_ns) as f64 / 1e9)
     }
+
+    /// Time slices between `earlier` and `self`, on the same condition.
+    pub fn slices_since(&self, earlier: &ThreadsCpu) -> Option<u64> {
+        (self.threads == earlier.threads)
+            .then(|| self.slices.checked_sub(earlier.slices))
+            .flatten()
+    }
 }
 
 /// Reads `/proc/<pid>/task/*/schedstat`.
 pub fn threads_cpu(pid: u32) -> io::Result<ThreadsCpu> {
     let mut total_ns = 0;
+    let mut slices = 0;
     let mut threads = BTreeSet::new();
     for entry in std::fs::read_dir(format!("/proc/{pid}/task"))? {
         let entry = entry?;
@@ -58,16 +73,26 @@ pub fn threads_cpu(pid: u32) -> io::Result<ThreadsCpu> {
         let Ok(text) = std::fs::read_to_string(entry.path().join("schedstat")) else {
             continue;
         };
-        total_ns += parse_schedstat(&text)
+        let (ns, thread_slices) = parse_schedstat(&text)
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unexpected schedstat"))?;
+        total_ns += ns;
+        slices += thread_slices;
         threads.insert(tid);
     }
-    Ok(ThreadsCpu { total_ns, threads })
+    Ok(ThreadsCpu {
+        total_ns,
+        slices,
+        threads,
+    })
 }
 
-/// The first field of a `schedstat` line: nanoseconds on the CPU.
-fn parse_schedstat(text: &str) -> Option<u64> {
-    text.split_ascii_whitespace().next()?.parse().ok()
+/// A `schedstat` line: nanoseconds on the CPU, nanoseconds waiting for
+/// it, time slices. Returns the first and the last.
+fn parse_schedstat(text: &str) -> Option<(u64, u64)> {
+    let mut fields = text.split_ascii_whitespace().map(|f| f.parse().ok());
+    let ns = fields.next()??;
+    let slices = fields.nth(1)??;
+    Some((ns, slices))
 }
 
 /// One CPU's counters from `/proc/stat`, in seconds.
@@ -127,7 +152,8 @@ mod tests {
 
     #[test]
     fn schedstat_gives_nanoseconds_on_the_cpu() {
-        assert_eq!(parse_schedstat("150576 2001 3\n"), Some(150_576));
+        assert_eq!(parse_schedstat("150576 2001 3\n"), Some((150_576, 3)));
+        assert_eq!(parse_schedstat("150576"), None);
         assert_eq!(parse_schedstat(""), None);
     }
 
@@ -146,18 +172,23 @@ mod tests {
     fn a_changed_thread_set_gives_no_difference() {
         let before = ThreadsCpu {
             total_ns: 1_000,
+            slices: 10,
             threads: [1, 2].into(),
         };
         let same = ThreadsCpu {
             total_ns: 3_000_001_000,
+            slices: 25,
             threads: [1, 2].into(),
         };
         let fewer = ThreadsCpu {
             total_ns: 5_000,
+            slices: 30,
             threads: [1].into(),
         };
         assert_eq!(same.seconds_since(&before), Some(3.0));
+        assert_eq!(same.slices_since(&before), Some(15));
         assert_eq!(fewer.seconds_since(&before), None);
+        assert_eq!(fewer.slices_since(&before), None);
     }
 
     #[test]

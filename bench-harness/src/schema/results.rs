@@ -76,6 +76,9 @@ pub struct Noise {
     /// Per endpoint and server against the baseline: the spread of the
     /// paired CPU-per-request ratios (their coefficient of variation).
     pub paired_cpu_ratio_cv: Vec<PairSpread>,
+    /// The scheduling policy of the rounds (`SCHED_RR 1`, `SCHED_OTHER`).
+    #[serde(default)]
+    pub scheduling: Option<String>,
 }
 
 /// The spread of one server's paired ratios on one endpoint.
@@ -212,6 +215,10 @@ pub struct Round {
     /// Time the hypervisor gave to other guests on the server's core.
     #[serde(default)]
     pub server_core_steal_s: Option<f64>,
+    /// The server threads' wake-ups (scheduler time slices) during the
+    /// round, when counted from its threads.
+    #[serde(default)]
+    pub server_wakeups: Option<u64>,
     /// Other processes took more than [`DISTURBED_SHARE`] of the server's
     /// core during the round.
     #[serde(default)]

@@ -135,6 +135,8 @@ mod tests {
             repeat_disturbed: 0,
             cost: true,
             raise_priority: false,
+            realtime: false,
+            open_loop: None,
         }
     }
 

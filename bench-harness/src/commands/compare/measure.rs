@@ -51,9 +51,11 @@ pub(super) fn measure(
             .iter()
             .map(|c| request_for(options, endpoint, c))
             .collect::<anyhow::Result<_>>()?;
+        let mut rate = None;
         if !options.warmup.is_zero() {
-            let notes = warm_up(options, plan, endpoint, &requests, progress)?;
+            let (notes, slowest) = warm_up(options, plan, endpoint, &requests, progress)?;
             measured.notes.extend(notes);
+            rate = options.open_loop.map(|fraction| fraction * slowest);
         }
         let mut repeats_left = options.repeat_disturbed;
         for round in 1..=options.rounds {
@@ -67,7 +69,9 @@ pub(super) fn measure(
                         "{} on {}, round {round}/{}",
                         endpoint.name, contestant.info.name, options.rounds
                     ));
-                    let config = load_config(options, contestant, request.clone(), plan, progress);
+                    let mut config =
+                        load_config(options, contestant, request.clone(), plan, progress);
+                    config.rate = rate.filter(|r| *r > 0.0);
                     let place = Place {
                         contestant,
                         endpoint,
@@ -99,15 +103,17 @@ pub(super) fn measure(
     Ok(measured)
 }
 
-/// Loads each server for the warm-up time, unrecorded.
+/// Loads each server for the warm-up time, unrecorded; with the
+/// throughput of the slowest server (the open-loop rate follows from it).
 fn warm_up(
     options: &CompareOptions,
     plan: &Plan,
     endpoint: &EndpointTarget,
     requests: &[RequestSpec],
     progress: &Progress,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<(Vec<String>, f64)> {
     let mut notes = Vec::new();
+    let mut slowest = f64::INFINITY;
     for (contestant, request) in plan.contestants.iter().zip(requests) {
         progress.doing(&format!(
             "{} on {}, warm-up {:?}",
@@ -123,6 +129,7 @@ fn warm_up(
         config.duration = options.warmup;
         let warm = load::run(&config)?;
         progress.advance(options.warmup);
+        slowest = slowest.min(warm.requests_per_second);
         if warm.requests == 0 && !crate::interrupt_flag().load(Ordering::SeqCst) {
             notes.push(format!(
                 "{} on {}: no response during warm-up ({} errors)",
@@ -132,7 +139,7 @@ fn warm_up(
             ));
         }
     }
-    Ok(notes)
+    Ok((notes, if slowest.is_finite() { slowest } else { 0.0 }))
 }
 
 /// One line per round.
@@ -144,7 +151,7 @@ fn round_line(measured: &Round, rounds: usize, repeated: bool) -> String {
         )
     };
     format!(
-        "{:<14} {:<12} round {}/{rounds}: {:>9.0} req/s  p50 {:>8}  server {:>6} µs/req  client {:>5.1} µs/req  others on server core {:>4}{}{}",
+        "{:<14} {:<12} round {}/{rounds}: {:>9.0} req/s  p50 {:>8}  server {:>6} µs/req  client {:>5.1} µs/req  {:>5} req/wake-up  others on server core {:>4}{}{}",
         measured.endpoint,
         measured.server,
         measured.round,
@@ -154,6 +161,10 @@ fn round_line(measured: &Round, rounds: usize, repeated: bool) -> String {
             .server_cpu_us_per_request
             .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}")),
         measured.client_cpu_us_per_request,
+        measured.server_wakeups.filter(|w| *w > 0).map_or_else(
+            || "-".to_owned(),
+            |w| format!("{:.1}", measured.requests as f64 / w as f64)
+        ),
         share(measured.server_core_others_s),
         if measured.client_bound {
             "  CLIENT-BOUND"

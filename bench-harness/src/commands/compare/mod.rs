@@ -126,6 +126,12 @@ pub struct CompareOptions {
     /// Run harness, generator and servers at nice −20 when allowed
     /// (`--no-priority`: `false`).
     pub raise_priority: bool,
+    /// Run the rounds under `SCHED_RR` when allowed (`--no-realtime`:
+    /// `false`).
+    pub realtime: bool,
+    /// Open loop: each endpoint's rounds offer this fraction of the slowest
+    /// server's warm-up throughput to every server (`None`: closed loop).
+    pub open_loop: Option<f64>,
 }
 
 /// What a comparison leaves: its results, and the cost figures unless
@@ -146,6 +152,8 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     let load_average = noise::load_average();
     // Before any thread or server exists: they inherit it.
     let priority = options.raise_priority.then(crate::host::priority::raise);
+    // Also before: every thread and child inherits the policy.
+    let mut realtime = options.realtime.then(crate::host::realtime::enter);
     let environment = Environment::capture();
     let rust = if options.suite.has_rust() {
         1 + options.framework_modes.len()
@@ -170,6 +178,10 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     let measured = measure::measure(options, &mut plan, &progress);
     // Stop the servers before anything else: their guards would do it anyway.
     plan.stop_servers();
+    // The cost phase (valgrind) runs under normal scheduling.
+    if let Some(realtime) = realtime.as_mut() {
+        realtime.leave();
+    }
     let measured = measured?;
     let interrupted = measured.interrupted;
     let mut results = results::results(
@@ -182,6 +194,15 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     results
         .notes
         .extend(priority.as_ref().map(|p| p.note.clone()));
+    results
+        .notes
+        .extend(realtime.as_ref().map(|r| r.note.clone()));
+    if let Some(noise) = results.noise.as_mut() {
+        noise.scheduling = Some(realtime.as_ref().map_or_else(
+            || "SCHED_OTHER (--no-realtime)".to_owned(),
+            |r| r.policy.clone(),
+        ));
+    }
     results.write(&options.out)?;
     let (cost, cost_notes) = if !options.cost {
         (

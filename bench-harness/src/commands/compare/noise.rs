@@ -50,6 +50,8 @@ pub(super) fn noise(
         load_average_start,
         load_average_end,
         paired_cpu_ratio_cv: spreads(rounds, summary),
+        // Set by the caller, which chose it.
+        scheduling: None,
     }
 }
 

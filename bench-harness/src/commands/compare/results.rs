@@ -89,7 +89,15 @@ pub(super) fn results(
 fn run_config(options: &CompareOptions, workers: usize) -> RunConfig {
     RunConfig {
         endpoints: options.endpoints.clone(),
-        load_model: "closed loop".to_owned(),
+        load_model: options.open_loop.map_or_else(
+            || "closed loop".to_owned(),
+            |f| {
+                format!(
+                    "open loop at {:.0}% of the slowest server's warm-up throughput",
+                    f * 100.0
+                )
+            },
+        ),
         connections: options.connections,
         client_threads: options.threads,
         pipeline: options.pipeline,

@@ -88,6 +88,11 @@ pub(super) fn measure_round(
         .as_ref()
         .zip(before.threads.as_ref())
         .and_then(|(after, before)| after.seconds_since(before));
+    let wakeups = after
+        .threads
+        .as_ref()
+        .zip(before.threads.as_ref())
+        .and_then(|(after, before)| after.slices_since(before));
     let from_ticks = after
         .ticks
         .zip(before.ticks)
@@ -143,6 +148,7 @@ pub(super) fn measure_round(
         server_core_others_s,
         client_core_others_s,
         server_core_steal_s,
+        server_wakeups: wakeups,
         disturbed: server_core_others_s.is_some_and(|s| s / seconds > DISTURBED_SHARE),
     })
 }

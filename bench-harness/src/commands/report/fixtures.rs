@@ -102,6 +102,7 @@ pub(crate) fn results(endpoints: &[&str], rounds: usize) -> Results {
                     server_core_others_s: Some(0.02 * (round % 3) as f64),
                     client_core_others_s: Some(0.1),
                     server_core_steal_s: Some(0.0),
+                    server_wakeups: Some(requests / 8),
                     disturbed: false,
                 });
             }

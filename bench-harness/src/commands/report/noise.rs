@@ -18,6 +18,10 @@ pub fn table(report: &Report) -> Option<Table> {
     let noise = report.results.noise.as_ref()?;
     let mut rows = vec![
         vec![
+            "scheduling of the rounds".to_owned(),
+            noise.scheduling.clone().unwrap_or_else(|| NONE.to_owned()),
+        ],
+        vec![
             "rounds kept / measured again / kept although disturbed".to_owned(),
             format!(
                 "{} / {} / {}",
@@ -111,12 +115,14 @@ mod tests {
                 pairs: 3,
                 cv: 0.034,
             }],
+            scheduling: Some("SCHED_RR 1".into()),
         });
         let table = table(&Report::new(results)).expect("a table");
         let cells: Vec<&str> = table.rows.iter().map(|r| r[1].as_str()).collect();
-        assert_eq!(cells[0], "6 / 2 / 1");
-        assert_eq!(cells[1], "12.5% (50.0%)");
-        assert_eq!(cells[4], "4.00 → 6.50");
-        assert_eq!(cells[5], "3.4%");
+        assert_eq!(cells[0], "SCHED_RR 1");
+        assert_eq!(cells[1], "6 / 2 / 1");
+        assert_eq!(cells[2], "12.5% (50.0%)");
+        assert_eq!(cells[5], "4.00 → 6.50");
+        assert_eq!(cells[6], "3.4%");
     }
 }
