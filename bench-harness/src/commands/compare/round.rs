@@ -9,7 +9,7 @@ use super::SATURATED;
 use super::plan::Contestant;
 use crate::host::cpustat::{CoreTimes, ThreadsCpu, core_times, threads_cpu};
 use crate::host::pinning::{PinningPlan, allowed_cpus};
-use crate::host::procstat::{process_cpu, resident_kib};
+use crate::host::procstat::{clock_ticks_per_second, process_cpu, resident_kib};
 use crate::schema::results::{DISTURBED_SHARE, EndpointTarget, Round};
 
 /// Counters read before and after a round.
@@ -149,6 +149,38 @@ pub(super) fn measure_round(
         client_core_others_s,
         server_core_steal_s,
         server_wakeups: wakeups,
-        disturbed: server_core_others_s.is_some_and(|s| s / seconds > DISTURBED_SHARE),
+        disturbed: server_core_others_s.is_some_and(|others| disturbed(others, seconds)),
     })
+}
+
+/// Whether other processes took more than [`DISTURBED_SHARE`] of the
+/// server's core. Both sides of `others` are counted in clock ticks, so it
+/// is uncertain by up to a tick at each end of each count: two ticks, 20 ms,
+/// which is 16% of a 125 ms round. Only what exceeds that uncertainty counts,
+/// or nearly every short round would be flagged (and repeated) for nothing.
+fn disturbed(others_s: f64, seconds: f64) -> bool {
+    let uncertainty_s = 2.0 / clock_ticks_per_second() as f64;
+    others_s - uncertainty_s > DISTURBED_SHARE * seconds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_round_is_not_disturbed_by_the_tick_uncertainty_alone() {
+        let tick = 1.0 / clock_ticks_per_second() as f64;
+        // Two ticks of "others" in a 125 ms round: within what tick
+        // counting cannot tell apart from nothing.
+        assert!(!disturbed(2.0 * tick, 0.125));
+    }
+
+    #[test]
+    fn others_beyond_the_uncertainty_and_the_share_disturb_a_round() {
+        let tick = 1.0 / clock_ticks_per_second() as f64;
+        assert!(disturbed(2.0 * tick + 0.2 * 0.125, 0.125));
+        // A long round is judged on its share as before.
+        assert!(disturbed(0.3, 1.0));
+        assert!(!disturbed(0.05, 1.0));
+    }
 }
