@@ -31,6 +31,7 @@ fn ctrl_c_after_the_first_round_leaves_a_partial_report_of_what_was_measured() {
             "--quiet",
             "--no-cost",
             "--no-priority",
+            "--no-realtime",
             "--out",
         ])
         .arg(out.path())

@@ -41,6 +41,7 @@ fn compare_on_a_cluster_of_its_own_answers_200_and_records_where_postgres_ran() 
             "--quiet",
             "--no-cost",
             "--no-priority",
+            "--no-realtime",
             "--no-report",
             "--out",
         ])
@@ -84,7 +85,13 @@ fn compare_on_a_cluster_of_its_own_answers_200_and_records_where_postgres_ran() 
 fn compare_refuses_postgres_for_the_node_guests_and_says_why() {
     let output = Command::new(env!("CARGO_BIN_EXE_bench-harness"))
         .args(["compare", "--database", "postgres", "--suite", "node"])
-        .args(["--quiet", "--no-cost", "--no-priority", "--no-report"])
+        .args([
+            "--quiet",
+            "--no-cost",
+            "--no-priority",
+            "--no-realtime",
+            "--no-report",
+        ])
         .output()
         .unwrap();
 

@@ -29,6 +29,7 @@ fn compare_updates(connections: usize) -> Value {
             "--quiet",
             "--no-cost",
             "--no-priority",
+            "--no-realtime",
             "--no-report",
             "--out",
         ])
