@@ -144,6 +144,25 @@ pub struct Outcome {
     pub cost_notes: Vec<String>,
 }
 
+/// Why the report has no cost figures: `--no-cost`, or a Node-only suite.
+const NO_COST: &str = "--no-cost: instructions and allocations per request not measured";
+const NODE_ONLY_COST: &str = "--suite node: the cost phase measures the Rust servers only";
+
+/// How many servers the rounds alternate between.
+fn contestants(options: &CompareOptions) -> usize {
+    let rust = if options.suite.has_rust() {
+        1 + options.framework_modes.len()
+    } else {
+        0
+    };
+    let guests = if options.suite.has_node() {
+        crate::servers::NODE_GUESTS.len()
+    } else {
+        0
+    };
+    rust + guests + options.targets.len()
+}
+
 /// Runs the comparison (and the cost phase), writes `results.json` and
 /// `table.txt` (and `cost.json`) into `options.out`. An interrupted run
 /// still writes what it measured, marked partial.
@@ -155,18 +174,7 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
     // Also before: every thread and child inherits the policy.
     let mut realtime = options.realtime.then(crate::host::realtime::enter);
     let environment = Environment::capture();
-    let rust = if options.suite.has_rust() {
-        1 + options.framework_modes.len()
-    } else {
-        0
-    };
-    let guests = if options.suite.has_node() {
-        crate::servers::NODE_GUESTS.len()
-    } else {
-        0
-    };
-    let contestants = rust + guests + options.targets.len();
-    let mut planned = measure::planned(options, contestants);
+    let mut planned = measure::planned(options, contestants(options));
     // The cost phase counts the Rust servers' instructions (callgrind runs
     // our binaries, not node), so a Node-only suite has none.
     let cost = options.cost && options.suite.has_rust();
@@ -204,20 +212,11 @@ pub fn run(options: &CompareOptions) -> anyhow::Result<Outcome> {
         ));
     }
     results.write(&options.out)?;
-    let (cost, cost_notes) = if !options.cost {
-        (
-            None,
-            vec!["--no-cost: instructions and allocations per request not measured".to_owned()],
-        )
-    } else if !cost {
-        (
-            None,
-            vec!["--suite node: the cost phase measures the Rust servers only".to_owned()],
-        )
-    } else if interrupted {
-        (None, vec!["interrupted before the cost phase".to_owned()])
-    } else {
-        cost_phase::run(options, &progress)
+    let (cost, cost_notes) = match (options.cost, cost, interrupted) {
+        (false, _, _) => (None, vec![NO_COST.to_owned()]),
+        (true, false, _) => (None, vec![NODE_ONLY_COST.to_owned()]),
+        (true, true, true) => (None, vec!["interrupted before the cost phase".to_owned()]),
+        (true, true, false) => cost_phase::run(options, &progress),
     };
     progress.finish();
     if !interrupted && crate::interrupt_flag().load(std::sync::atomic::Ordering::SeqCst) {

@@ -93,17 +93,31 @@ fn postgres_database(
     Ok(Some(database))
 }
 
+/// The note when the harness's PostgreSQL had to share the client's CPU.
+const POSTGRES_ON_THE_CLIENT_CPU: &str = "PostgreSQL shares the client's (and the upstream's) CPU, \
+    the only one the servers leave: at `/queries?queries=20` it answers 20 queries per request, \
+    and when that core saturates the queueing shows in both servers' latency alike";
+
+/// The servers' CPU and the client's: the first two allowed, or none (with
+/// a note) when there are fewer.
+fn server_and_client_cpus(
+    cpus: &[usize],
+    notes: &mut Vec<String>,
+) -> (Option<usize>, Option<usize>) {
+    match cpus {
+        [server, client, ..] => (Some(*server), Some(*client)),
+        _ => {
+            notes.push("fewer than two CPUs: nothing pinned, servers and client share".to_owned());
+            (None, None)
+        }
+    }
+}
+
 /// Starts everything, measures every point, stops everything.
 pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
     let cpus = allowed_cpus();
-    let (server_cpu, client_cpu) = match cpus.as_slice() {
-        [server, client, ..] => (Some(*server), Some(*client)),
-        _ => (None, None),
-    };
     let mut notes = Vec::new();
-    if server_cpu.is_none() {
-        notes.push("fewer than two CPUs: nothing pinned, servers and client share".to_owned());
-    }
+    let (server_cpu, client_cpu) = server_and_client_cpus(&cpus, &mut notes);
     let scratch = tempfile::tempdir()?;
     let spec = |name: &str, kind: ServerKind, database: PathBuf, cpu: Option<usize>| LaunchSpec {
         name: name.to_owned(),
@@ -158,12 +172,7 @@ pub(super) fn measure(options: &IoSweepOptions) -> anyhow::Result<Measured> {
         .as_ref()
         .is_some_and(|d| d.info().shares_client_cpu)
     {
-        notes.push(
-            "PostgreSQL shares the client's (and the upstream's) CPU, the only one the servers leave: \
-             at `/queries?queries=20` it answers 20 queries per request, and when that core saturates \
-             the queueing shows in both servers' latency alike"
-                .to_owned(),
-        );
+        notes.push(POSTGRES_ON_THE_CLIENT_CPU.to_owned());
     }
     let postgres = match &database {
         Some(database) => Some(pair("postgres", &|name| {

@@ -108,89 +108,17 @@ fn ends(layers: &[LayerCost], figure: fn(&LayerCost) -> Option<f64>) -> Option<(
 
 /// The two sentences the report says about one endpoint's layers.
 pub fn sentences(layers: &LayersCost, endpoint: &str) -> Vec<String> {
-    let instructions = |l: &LayerCost| l.instructions_per_request;
-    let allocations = |l: &LayerCost| l.allocations_per_request;
     let mut out = Vec::new();
-    let raw = layers.get(endpoint, BASELINE);
-    let framework = layers.get(endpoint, "framework");
-    if let (Some(raw), Some(framework)) = (raw, framework) {
-        let alone = |figure: fn(&LayerCost) -> Option<f64>| {
-            Some((figure(framework.first()?)?, figure(raw.first()?)?))
-        };
-        if let Some((fw, base)) = alone(instructions) {
-            let change =
-                percent_change(base, fw).map_or_else(String::new, |p| format!(" ({p:+.0}%)"));
-            let mut sentence = format!(
-                "Routing and extraction alone (`--middleware none`): axum {} instructions per \
-                 request against raw's hand-written `match` {}{change}",
-                number(fw, 0),
-                number(base, 0)
-            );
-            if let Some((fw_o, raw_o)) = alone(|l| l.instructions_outside_allocator_per_request) {
-                let change = percent_change(raw_o, fw_o)
-                    .map_or_else(String::new, |p| format!(" ({p:+.0}%)"));
-                let _ = write!(
-                    sentence,
-                    "; outside malloc {} against {}{change}",
-                    number(fw_o, 0),
-                    number(raw_o, 0)
-                );
-            }
-            if let Some((fw_a, raw_a)) = alone(allocations) {
-                let _ = write!(
-                    sentence,
-                    "; {} allocations against {}",
-                    number(fw_a, 1),
-                    number(raw_a, 1)
-                );
-            }
-            sentence.push('.');
-            out.push(sentence);
-        }
+    if let (Some(raw), Some(framework)) = (
+        layers.get(endpoint, BASELINE),
+        layers.get(endpoint, "framework"),
+    ) && let Some(sentence) = routing_alone(raw, framework)
+    {
+        out.push(sentence);
     }
     let costliest: Vec<String> = servers(layers, endpoint)
         .iter()
-        .filter_map(|server| {
-            let walk = layers.get(endpoint, server)?;
-            // Ranked by the repeatable figure when there is one.
-            let outside = walk
-                .iter()
-                .skip(1)
-                .all(|l| l.instructions_outside_allocator_increment.is_some());
-            let increment_of = |l: &LayerCost| {
-                if outside {
-                    l.instructions_outside_allocator_increment
-                } else {
-                    l.instructions_increment
-                }
-            };
-            let top = walk
-                .iter()
-                .filter(|l| increment_of(l).is_some())
-                .max_by(|a, b| {
-                    increment_of(a)
-                        .unwrap_or(0.0)
-                        .total_cmp(&increment_of(b).unwrap_or(0.0))
-                })?;
-            let (none, full) = if outside {
-                ends(walk, |l| l.instructions_outside_allocator_per_request)?
-            } else {
-                ends(walk, instructions)?
-            };
-            let increment = increment_of(top)?;
-            let share = (full > none).then(|| increment / (full - none) * 100.0);
-            Some(format!(
-                "{server}: {} (+{} instructions{}{}, {} allocations)",
-                top.step.as_deref().unwrap_or(&top.configuration),
-                number(increment, 0),
-                if outside { " outside malloc" } else { "" },
-                share.map_or_else(String::new, |s| format!(
-                    ", {s:.0}% of what the whole chain adds"
-                )),
-                top.allocations_increment
-                    .map_or_else(|| NONE.to_owned(), |a| format!("{a:+.1}"))
-            ))
-        })
+        .filter_map(|server| costliest_layer(server, layers.get(endpoint, server)?))
         .collect();
     if !costliest.is_empty() {
         out.push(format!(
@@ -199,6 +127,83 @@ pub fn sentences(layers: &LayersCost, endpoint: &str) -> Vec<String> {
         ));
     }
     out
+}
+
+/// "Routing and extraction alone": both servers' first configuration.
+fn routing_alone(raw: &[LayerCost], framework: &[LayerCost]) -> Option<String> {
+    let alone = |figure: fn(&LayerCost) -> Option<f64>| {
+        Some((figure(framework.first()?)?, figure(raw.first()?)?))
+    };
+    let (fw, base) = alone(|l| l.instructions_per_request)?;
+    let change = percent_change(base, fw).map_or_else(String::new, |p| format!(" ({p:+.0}%)"));
+    let mut sentence = format!(
+        "Routing and extraction alone (`--middleware none`): axum {} instructions per \
+         request against raw's hand-written `match` {}{change}",
+        number(fw, 0),
+        number(base, 0)
+    );
+    if let Some((fw_o, raw_o)) = alone(|l| l.instructions_outside_allocator_per_request) {
+        let change =
+            percent_change(raw_o, fw_o).map_or_else(String::new, |p| format!(" ({p:+.0}%)"));
+        let _ = write!(
+            sentence,
+            "; outside malloc {} against {}{change}",
+            number(fw_o, 0),
+            number(raw_o, 0)
+        );
+    }
+    if let Some((fw_a, raw_a)) = alone(|l| l.allocations_per_request) {
+        let _ = write!(
+            sentence,
+            "; {} allocations against {}",
+            number(fw_a, 1),
+            number(raw_a, 1)
+        );
+    }
+    sentence.push('.');
+    Some(sentence)
+}
+
+/// The step that adds the most on one server, ranked by the repeatable
+/// figure (outside malloc) when every step has one.
+fn costliest_layer(server: &str, walk: &[LayerCost]) -> Option<String> {
+    let outside = walk
+        .iter()
+        .skip(1)
+        .all(|l| l.instructions_outside_allocator_increment.is_some());
+    let increment_of = |l: &LayerCost| {
+        if outside {
+            l.instructions_outside_allocator_increment
+        } else {
+            l.instructions_increment
+        }
+    };
+    let top = walk
+        .iter()
+        .filter(|l| increment_of(l).is_some())
+        .max_by(|a, b| {
+            increment_of(a)
+                .unwrap_or(0.0)
+                .total_cmp(&increment_of(b).unwrap_or(0.0))
+        })?;
+    let (none, full) = if outside {
+        ends(walk, |l| l.instructions_outside_allocator_per_request)?
+    } else {
+        ends(walk, |l| l.instructions_per_request)?
+    };
+    let increment = increment_of(top)?;
+    let share = (full > none).then(|| increment / (full - none) * 100.0);
+    Some(format!(
+        "{server}: {} (+{} instructions{}{}, {} allocations)",
+        top.step.as_deref().unwrap_or(&top.configuration),
+        number(increment, 0),
+        if outside { " outside malloc" } else { "" },
+        share.map_or_else(String::new, |s| format!(
+            ", {s:.0}% of what the whole chain adds"
+        )),
+        top.allocations_increment
+            .map_or_else(|| NONE.to_owned(), |a| format!("{a:+.1}"))
+    ))
 }
 
 /// `report.md`'s section: the sentences per endpoint (the table is with
