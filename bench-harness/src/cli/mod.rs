@@ -290,6 +290,11 @@ pub struct CostArgs {
     /// busy machine; the counts do not change).
     #[arg(long)]
     pub no_priority: bool,
+    /// Leave the scheduling policy alone (by default the harness and its
+    /// servers run under SCHED_FIFO when allowed, which keeps the database
+    /// endpoints' thread hand-offs in the same order on a busy machine).
+    #[arg(long)]
+    pub no_realtime: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -436,6 +441,7 @@ fn run_cost(args: CostArgs) -> anyhow::Result<()> {
         json: args.json,
         keep_profiles: args.keep_profiles,
         cpu: (!args.no_pin).then_some(args.cpu),
+        realtime: !args.no_realtime,
         executable: std::env::current_exe().context("cannot find our own executable")?,
         progress: crate::progress::Progress::default(),
         progress_step: (Duration::from_secs(6), Duration::from_secs(1)),

@@ -1,7 +1,8 @@
 //! Real-time scheduling for `compare`'s rounds: the harness, its load
 //! generator threads and the servers it starts run under `SCHED_RR` at the
 //! lowest real-time priority, when allowed (root, or `CAP_SYS_NICE`), and go
-//! back to normal scheduling before the cost phase.
+//! back to normal scheduling before the cost phase. `cost` runs under
+//! `SCHED_FIFO` ([`Policy::Fifo`]) for a different reason: see there.
 //!
 //! Why: nice −20 ([`super::priority`]) gives the server most of its core,
 //! but the fair scheduler still lets a waiting compiler finish its slice
@@ -35,6 +36,45 @@ const RT_RUNTIME: &str = "/proc/sys/kernel/sched_rt_runtime_us";
 
 /// `SCHED_RR`'s number in `/proc/<pid>/stat`'s `policy` field.
 const SCHED_RR: u32 = 2;
+/// `SCHED_FIFO`'s.
+const SCHED_FIFO: u32 = 1;
+
+/// Which real-time policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// `compare`'s rounds: a server's threads on one core take turns.
+    RoundRobin,
+    /// `cost`'s counts: harness, client and server share one CPU, and a
+    /// thread that wakes another keeps the CPU until it blocks. That is the
+    /// order that makes a database request's thread hand-offs the same every
+    /// time; under the normal scheduler it holds only while nothing else
+    /// runs on that CPU (other processes there change who runs first, and a
+    /// `/db` count moved by 6% between a busy and a quiet run).
+    Fifo,
+}
+
+impl Policy {
+    fn name(self) -> &'static str {
+        match self {
+            Policy::RoundRobin => "SCHED_RR",
+            Policy::Fifo => "SCHED_FIFO",
+        }
+    }
+
+    fn chrt_flag(self) -> &'static str {
+        match self {
+            Policy::RoundRobin => "--rr",
+            Policy::Fifo => "--fifo",
+        }
+    }
+
+    fn number(self) -> u32 {
+        match self {
+            Policy::RoundRobin => SCHED_RR,
+            Policy::Fifo => SCHED_FIFO,
+        }
+    }
+}
 
 /// What [`enter`] did; [`Realtime::leave`] (or dropping it) puts the
 /// process's threads back under normal scheduling.
@@ -67,9 +107,15 @@ impl Drop for Realtime {
 /// Every thread of this process to `SCHED_RR` at [`PRIORITY`] when the
 /// kernel's throttling bounds it and we are allowed; a note either way.
 pub fn enter() -> Realtime {
+    enter_with(Policy::RoundRobin, "rounds")
+}
+
+/// The same with `policy`; `what` names what ran under it in the note
+/// ("rounds", "callgrind runs").
+pub fn enter_with(policy: Policy, what: &str) -> Realtime {
     let not_used = |why: String| Realtime {
         policy: "SCHED_OTHER".to_owned(),
-        note: format!("rounds ran under normal scheduling: {why}"),
+        note: format!("{what} ran under normal scheduling: {why}"),
         entered: false,
     };
     let runtime = std::fs::read_to_string(RT_RUNTIME)
@@ -84,18 +130,19 @@ pub fn enter() -> Realtime {
         }
         None => return not_used(format!("{RT_RUNTIME} is not readable")),
     }
-    let priority = PRIORITY.to_string();
-    if !chrt(&["--rr", "-a", "-p", &priority]) || current_policy() != Some(SCHED_RR) {
-        return not_used(
-            "SCHED_RR not permitted (needs root or CAP_SYS_NICE, and chrt; --no-realtime skips it)"
-                .to_owned(),
-        );
+    let (name, priority) = (policy.name(), PRIORITY.to_string());
+    if !chrt(&[policy.chrt_flag(), "-a", "-p", &priority])
+        || current_policy() != Some(policy.number())
+    {
+        return not_used(format!(
+            "{name} not permitted (needs root or CAP_SYS_NICE, and chrt; --no-realtime skips it)"
+        ));
     }
     let share = runtime.map_or(0.0, |us| 100.0 - us as f64 / 10_000.0);
     Realtime {
-        policy: format!("SCHED_RR {PRIORITY}"),
+        policy: format!("{name} {PRIORITY}"),
         note: format!(
-            "rounds ran under SCHED_RR priority {PRIORITY} (harness, load generator and servers): other processes ran only while they waited, and real-time throttling kept {share:.0}% of each core for them"
+            "{what} ran under {name} priority {PRIORITY} (the harness and everything it started): other processes ran only while they waited, and real-time throttling kept {share:.0}% of each core for them"
         ),
         entered: true,
     }

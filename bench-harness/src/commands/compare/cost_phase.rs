@@ -68,6 +68,7 @@ pub fn cost_options(options: &CompareOptions, progress: &Progress) -> CostOption
         json: None,
         keep_profiles: false,
         cpu: options.pin.then_some(options.server_cpu),
+        realtime: options.realtime,
         executable: options.executable.clone(),
         progress: progress.clone(),
         progress_step: (CALLGRIND_PROCESS, ALLOC_PROCESS),

@@ -102,6 +102,8 @@ pub struct CostOptions {
     /// The CPU the harness and its servers run on, or `None` to leave
     /// scheduling to the kernel.
     pub cpu: Option<usize>,
+    /// Run under `SCHED_FIFO` when allowed ([`crate::host::realtime`]).
+    pub realtime: bool,
     /// The bench-harness binary to start servers with.
     pub executable: PathBuf,
     /// Where progress goes (a bar, or lines).
@@ -149,6 +151,9 @@ struct Plan {
     profiles: PathBuf,
     /// The seeded database every server process gets a copy of.
     seed: PathBuf,
+    /// The real-time policy, held for the measurement (normal again when
+    /// dropped).
+    _realtime: Option<crate::host::realtime::Realtime>,
 }
 
 /// Runs the whole measurement, writes `cost.json` and `cost.txt` into
@@ -198,6 +203,11 @@ fn plan(options: &CostOptions) -> anyhow::Result<Plan> {
             }
         }
     }
+    // Also before: the servers and their threads inherit the policy.
+    let realtime = options.realtime.then(|| {
+        crate::host::realtime::enter_with(crate::host::realtime::Policy::Fifo, "callgrind runs")
+    });
+    notes.extend(realtime.as_ref().map(|r| r.note.clone()));
     let mut environment = Environment::capture();
     if environment.build_profile == "debug" {
         notes.push(
@@ -224,6 +234,7 @@ fn plan(options: &CostOptions) -> anyhow::Result<Plan> {
         scratch,
         profiles,
         seed,
+        _realtime: realtime,
     })
 }
 
