@@ -37,6 +37,8 @@
 //! depends on which thread the kernel runs first. On one CPU the woken
 //! thread waits until the other one blocks, every time. Measured: the
 //! process-to-process spread of `/db` fell from 5.6% to 1.5%.
+//! And under `SCHED_FIFO` when allowed ([`crate::host::realtime`]): on a
+//! busy machine other processes on that CPU would change the order again.
 
 pub mod callgrind;
 pub mod client;
