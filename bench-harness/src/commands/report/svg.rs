@@ -334,6 +334,25 @@ impl Svg {
         }
     }
 
+    /// A horizontal value axis from zero along the bottom of a plot that
+    /// spans `top..bottom`: a light grid line and a figure per tick, the
+    /// zero line, and `label` centred below.
+    pub fn x_axis_from_zero(&mut self, x: &LinearScale, (top, bottom): (f64, f64), label: &str) {
+        for tick in nice_ticks(0.0, x.domain.1, 6) {
+            let px = x.map(tick);
+            self.line((px, top - 4.0), (px, bottom), "#e4e4e4", 1.0);
+            self.text((px, bottom + 16.0), Anchor::Middle, "axis", &compact(tick));
+        }
+        let (left, right) = x.range;
+        self.line((left, top - 4.0), (left, bottom), "#555555", 1.0);
+        self.text(
+            ((left + right) / 2.0, bottom + 36.0),
+            Anchor::Middle,
+            "label",
+            label,
+        );
+    }
+
     /// Closes the picture.
     pub fn finish(self) -> String {
         format!(

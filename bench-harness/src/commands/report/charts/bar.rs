@@ -3,9 +3,7 @@
 //! as dots.
 
 use super::WIDTH;
-use crate::commands::report::svg::{
-    Anchor, LinearScale, Svg, colour, compact, nice_max, nice_ticks, text_width,
-};
+use crate::commands::report::svg::{Anchor, LinearScale, Svg, colour, nice_max, text_width};
 
 /// One bar: the value (a median), its interval, and the values it came
 /// from (drawn as dots, so a reader sees the spread of the rounds).
@@ -71,18 +69,7 @@ pub fn bar_chart(chart: &BarChart) -> String {
         .collect();
     svg.legend((left, 16.0), &names);
     let bottom = top + plot_height;
-    for tick in nice_ticks(0.0, x.domain.1, 6) {
-        let px = x.map(tick);
-        svg.line((px, top - 4.0), (px, bottom), "#e4e4e4", 1.0);
-        svg.text((px, bottom + 16.0), Anchor::Middle, "axis", &compact(tick));
-    }
-    svg.line((left, top - 4.0), (left, bottom), "#555555", 1.0);
-    svg.text(
-        ((left + right) / 2.0, bottom + 36.0),
-        Anchor::Middle,
-        "label",
-        &chart.axis_label,
-    );
+    svg.x_axis_from_zero(&x, (top, bottom), &chart.axis_label);
     for (g, group) in chart.groups.iter().enumerate() {
         let group_top = top + g as f64 * (group_height + GROUP_GAP);
         svg.text(

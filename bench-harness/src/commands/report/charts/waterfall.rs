@@ -9,9 +9,7 @@
 //! rather than being clipped to zero.
 
 use super::WIDTH;
-use crate::commands::report::svg::{
-    Anchor, LinearScale, Svg, colour, compact, nice_max, nice_ticks, text_width,
-};
+use crate::commands::report::svg::{Anchor, LinearScale, Svg, colour, nice_max, text_width};
 
 /// One server's walk: the start, each step's increment, and the total.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,18 +79,7 @@ pub fn waterfall_chart(chart: &WaterfallChart) -> String {
         .map(|(i, s)| (s.name.as_str(), colour(i)))
         .collect();
     svg.legend((left, 16.0), &names);
-    for tick in nice_ticks(0.0, x.domain.1, 6) {
-        let px = x.map(tick);
-        svg.line((px, top - 4.0), (px, bottom), "#e4e4e4", 1.0);
-        svg.text((px, bottom + 16.0), Anchor::Middle, "axis", &compact(tick));
-    }
-    svg.line((left, top - 4.0), (left, bottom), "#555555", 1.0);
-    svg.text(
-        ((left + right) / 2.0, bottom + 36.0),
-        Anchor::Middle,
-        "label",
-        &chart.axis_label,
-    );
+    svg.x_axis_from_zero(&x, (top, bottom), &chart.axis_label);
     let mut y = top;
     for (s, series) in chart.series.iter().enumerate() {
         svg.text(
