@@ -106,7 +106,7 @@ macro_rules! on_backend {
 /// SQLite call's (a `spawn_blocking` handle) a few hundred bytes. Unboxed,
 /// every future that may reach the database would carry those 2 KB whatever
 /// the backend, up to each server's whole request future (a route table is
-/// as large as its largest arm), copied each time it moves: about 1,000
+/// as large as its largest arm), copied each time it moves: some hundreds of
 /// instructions per request on raw-server's `/plaintext`, which never
 /// touches the database. One allocation per query is nothing beside a round
 /// trip to PostgreSQL.
