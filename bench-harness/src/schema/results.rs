@@ -81,6 +81,42 @@ pub struct Noise {
     pub scheduling: Option<String>,
 }
 
+/// Above this median spread of the paired ratios the rounds were unsteady:
+/// quiet and busy runs on the 2-core machine of the docs spread 3–12%.
+const UNSTEADY_SPREAD: f64 = 0.12;
+
+impl Noise {
+    /// The case the other figures cannot explain, said in words: the pairs
+    /// spread widely although nothing else was running when the run began,
+    /// other processes took next to nothing of the server's core and the
+    /// hypervisor stole next to nothing. What slowed the rounds then was
+    /// outside the guest (a busy host, a throttled core), where `/proc`
+    /// cannot see it, and a run at another time narrows the intervals more
+    /// than a longer run. `round_s` is the length of one round.
+    pub fn unexplained_spread(&self, round_s: f64) -> Option<String> {
+        let mut spreads: Vec<f64> = self.paired_cpu_ratio_cv.iter().map(|s| s.cv).collect();
+        spreads.sort_by(f64::total_cmp);
+        let median = *spreads.get(spreads.len() / 2)?;
+        let load_at_start = self.load_average_start?;
+        let others = self.server_core_others_median?;
+        let steal_s = self.server_core_steal_s.unwrap_or(0.0);
+        let rounds_s = self.rounds_kept as f64 * round_s;
+        let looked_quiet = load_at_start < 1.0 && others < 0.05 && steal_s < 0.02 * rounds_s;
+        (median > UNSTEADY_SPREAD && looked_quiet).then(|| {
+            format!(
+                "the paired ratios spread {:.0}% (median over endpoints) although the machine \
+                 looked quiet: load average {load_at_start:.2} when the run began, {:.1}% of \
+                 the server's core to other processes in the median round, {steal_s:.1} s of \
+                 steal. Variation this large with nothing to see comes from outside the guest \
+                 (a busy or throttled host); the intervals are wide for that reason, and a run \
+                 at another time narrows them more than a longer one",
+                median * 100.0,
+                others * 100.0,
+            )
+        })
+    }
+}
+
 /// The spread of one server's paired ratios on one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairSpread {
@@ -363,6 +399,9 @@ impl Results {
                 noise.rounds_repeated,
                 noise.rounds_kept_disturbed
             );
+            if let Some(note) = noise.unexplained_spread(self.config.duration_s) {
+                let _ = writeln!(out, "note: {note}");
+            }
         }
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");

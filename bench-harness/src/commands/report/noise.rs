@@ -7,7 +7,6 @@
 
 use super::tables::{NONE, Table};
 use super::{Report, number};
-use crate::schema::results::Noise;
 
 fn percent(share: Option<f64>) -> String {
     share.map_or_else(|| NONE.to_owned(), |s| format!("{:.1}%", s * 100.0))
@@ -83,43 +82,20 @@ pub fn table(report: &Report) -> Option<Table> {
             crate::schema::results::DISTURBED_SHARE * 100.0,
             report.results.config.repeat_disturbed
         ))
-        .chain(unseen_noise(noise, round_s))
+        .chain(
+            noise
+                .unexplained_spread(round_s)
+                .map(|note| capitalised(&note) + "."),
+        )
         .collect(),
     })
 }
 
-/// Above this median spread of the paired ratios the rounds were unsteady:
-/// quiet and busy runs on the 2-core machine of the docs spread 3–12%.
-const UNSTEADY_SPREAD: f64 = 0.12;
-
-/// The case the rows above cannot explain, said in words: the pairs spread
-/// widely although nothing else was running when the run began, other
-/// processes took next to nothing of the server's core and the hypervisor
-/// stole next to nothing. What slowed the rounds then was outside the
-/// guest (a busy host, a throttled core), where `/proc` cannot see it, and
-/// a run at another time narrows the intervals more than a longer run.
-fn unseen_noise(noise: &Noise, round_s: f64) -> Option<String> {
-    let mut spreads: Vec<f64> = noise.paired_cpu_ratio_cv.iter().map(|s| s.cv).collect();
-    spreads.sort_by(f64::total_cmp);
-    let median = *spreads.get(spreads.len() / 2)?;
-    let load_at_start = noise.load_average_start?;
-    let others = noise.server_core_others_median?;
-    let steal_s = noise.server_core_steal_s.unwrap_or(0.0);
-    let rounds_s = noise.rounds_kept as f64 * round_s;
-    let looked_quiet = load_at_start < 1.0 && others < 0.05 && steal_s < 0.02 * rounds_s;
-    (median > UNSTEADY_SPREAD && looked_quiet).then(|| {
-        format!(
-            "The paired ratios spread {:.0}% (median over endpoints) although the machine \
-             looked quiet: load average {} when the run began, {} of the server's core to \
-             other processes in the median round, {} s of steal. Variation this large with \
-             nothing to see comes from outside the guest (a busy or throttled host); the \
-             intervals are wide for that reason, and a run at another time narrows them more \
-             than a longer one.",
-            median * 100.0,
-            number(load_at_start, 2),
-            percent(Some(others)),
-            number(steal_s, 1)
-        )
+/// "the pairs ..." → "The pairs ...", for a note that stands as a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
     })
 }
 
@@ -127,7 +103,7 @@ fn unseen_noise(noise: &Noise, round_s: f64) -> Option<String> {
 mod tests {
     use super::super::fixtures;
     use super::*;
-    use crate::schema::results::PairSpread;
+    use crate::schema::results::{Noise, PairSpread};
 
     #[test]
     fn without_noise_figures_there_is_no_noise_table() {
@@ -163,28 +139,45 @@ mod tests {
 
     #[test]
     fn a_wide_spread_on_a_quiet_looking_machine_is_put_down_to_the_host() {
-        let noise = quiet_guest(&[0.207, 0.221, 0.170, 0.141, 0.174, 0.170, 0.347]);
-        let note = unseen_noise(&noise, 0.125).expect("a note");
-        assert!(note.starts_with("The paired ratios spread 17% (median over endpoints)"));
-        assert!(note.contains("load average 0.19"), "{note}");
+        let mut results = fixtures::results(&["json"], 3);
+        results.config.duration_s = 0.125;
+        results.noise = Some(quiet_guest(&[
+            0.207, 0.221, 0.170, 0.141, 0.174, 0.170, 0.347,
+        ]));
+        let table = table(&Report::new(results)).expect("a table");
+        let note = &table.notes[1];
+        assert!(
+            note.starts_with("The paired ratios spread 17% (median over endpoints)"),
+            "{note}"
+        );
+        assert!(
+            note.contains("load average 0.19 when the run began"),
+            "{note}"
+        );
+        assert!(note.contains("0.0% of the server's core"), "{note}");
         assert!(note.contains("1.9 s of steal"), "{note}");
+        assert!(note.ends_with("longer one."), "{note}");
     }
 
     #[test]
     fn a_narrow_spread_or_a_visibly_busy_machine_needs_no_such_note() {
         // A quiet run's spreads, one wild endpoint among them.
-        assert!(unseen_noise(&quiet_guest(&[0.05, 0.07, 0.09, 0.35]), 0.125).is_none());
+        assert!(
+            quiet_guest(&[0.05, 0.07, 0.09, 0.35])
+                .unexplained_spread(0.125)
+                .is_none()
+        );
         // The same wide spread, but others were running when the run began.
         let mut busy = quiet_guest(&[0.2, 0.2, 0.2]);
         busy.load_average_start = Some(8.8);
-        assert!(unseen_noise(&busy, 0.125).is_none());
+        assert!(busy.unexplained_spread(0.125).is_none());
         // ... or took the server's core, or the hypervisor stole a tenth of it.
         let mut shared = quiet_guest(&[0.2, 0.2, 0.2]);
         shared.server_core_others_median = Some(0.1);
-        assert!(unseen_noise(&shared, 0.125).is_none());
+        assert!(shared.unexplained_spread(0.125).is_none());
         let mut stolen = quiet_guest(&[0.2, 0.2, 0.2]);
         stolen.server_core_steal_s = Some(19.6);
-        assert!(unseen_noise(&stolen, 0.125).is_none());
+        assert!(stolen.unexplained_spread(0.125).is_none());
     }
 
     #[test]
