@@ -94,9 +94,8 @@ impl Noise {
     /// cannot see it, and a run at another time narrows the intervals more
     /// than a longer run. `round_s` is the length of one round.
     pub fn unexplained_spread(&self, round_s: f64) -> Option<String> {
-        let mut spreads: Vec<f64> = self.paired_cpu_ratio_cv.iter().map(|s| s.cv).collect();
-        spreads.sort_by(f64::total_cmp);
-        let median = *spreads.get(spreads.len() / 2)?;
+        let spreads: Vec<f64> = self.paired_cpu_ratio_cv.iter().map(|s| s.cv).collect();
+        let median = crate::stats::median(&spreads)?;
         let load_at_start = self.load_average_start?;
         let others = self.server_core_others_median?;
         let steal_s = self.server_core_steal_s.unwrap_or(0.0);
