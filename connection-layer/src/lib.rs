@@ -17,6 +17,7 @@
 //! |--------------|--------------------------------------------------------------------|
 //! | [`settings`] | one [`ConnectionSettings`] value: timeouts, limits, keep-alive, `TCP_NODELAY` |
 //! | [`serve`]    | the accept loop: spawn a hyper connection per socket, cap their number, back off on errors, drain on shutdown |
+//! | [`head_timer`] | hyper's header-read timer: one tokio timer per connection, moved forward for each request head |
 //! | [`deadline`] | the socket wrapper that fails a write pending longer than the write timeout (slow readers) |
 //! | [`shutdown`] | Ctrl-C / SIGTERM as a future                                       |
 //! | [`runtime`]  | current-thread, multi-thread, or one runtime per core with `SO_REUSEPORT` |
@@ -24,6 +25,7 @@
 
 pub mod cli;
 pub mod deadline;
+pub mod head_timer;
 pub mod runtime;
 pub mod serve;
 pub mod settings;

@@ -49,7 +49,6 @@ pub async fn serve<S, B>(
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let builder = settings.http1_builder();
     // GracefulShutdown keeps a handle on every connection it `watch`es, so one
     // call can later tell them all: "finish the request you are on, then close".
     let graceful = GracefulShutdown::new();
@@ -84,7 +83,8 @@ pub async fn serve<S, B>(
                 // TokioIo adapts tokio's AsyncRead/AsyncWrite to hyper's own
                 // I/O traits: hyper 1.x does not depend on any one runtime.
                 let io = TokioIo::new(DeadlineIo::new(stream, settings.write_timeout));
-                let connection = builder.serve_connection(io, service.clone());
+                // A builder per connection: each has its own header timer.
+                let connection = settings.http1_builder().serve_connection(io, service.clone());
                 let connection = graceful.watch(connection);
                 connections.spawn(async move {
                     // The slot is freed when this task ends, however it ends

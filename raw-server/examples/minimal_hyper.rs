@@ -101,7 +101,9 @@ fn main() -> anyhow::Result<()> {
                 // Flushing once per batch of pipelined answers, as the
                 // TechEmpower entry does. raw-server keeps it off (see
                 // `ConnectionSettings::pipeline_flush`); without pipelining
-                // there is one answer per batch and no difference.
+                // there is one answer per batch. It also makes hyper write
+                // each answer as one buffer, which the real servers ask for
+                // with `writev(false)`.
                 let connection = http1::Builder::new()
                     .pipeline_flush(true)
                     .serve_connection(TokioIo::new(stream), service_fn(answer));
