@@ -90,12 +90,11 @@ where
     let cache = chain
         .runs(Step::CacheHeaders)
         .then(|| middleware::CacheHeaders::start(&request));
-    let answer = route_and_call(request, state);
-    let answer = wrap_if(
-        chain.runs(Step::PanicCatcher),
-        answer,
-        middleware::catch_panic,
-    ); // 7.
+    let answer = if chain.runs(Step::PanicCatcher) {
+        Either::Left(middleware::catch_panic(|| route_and_call(request, state))) // 7.
+    } else {
+        Either::Right(route_and_call(request, state))
+    };
     let answer = answer.map(move |response| {
         let response = if chain.runs(Step::Compression) {
             middleware::compress(response, gzip) // 6. compression
