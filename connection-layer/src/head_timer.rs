@@ -19,6 +19,10 @@
 //!
 //! A `HeadTimer` is per connection: hyper keeps its timer in the connection
 //! builder, so [`crate::serve`] hands each connection a builder of its own.
+//! And it serves one deadline at a time: a second sleep taken from it would
+//! move the first one's timer. That is how hyper's HTTP/1 server uses its
+//! timer (in hyper 1.12 the request head is the only wait it times), and it
+//! is why this is no general-purpose timer.
 
 use std::future::Future;
 use std::pin::Pin;
