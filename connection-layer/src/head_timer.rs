@@ -9,20 +9,19 @@
 //! the head has arrived. Two trips through the wheel's lock per request,
 //! for a deadline that almost never passes.
 //!
-//! [`HeadTimer`] keeps one `Sleep` for the whole connection and gives hyper
-//! a small handle to it per head. Moving a registered `Sleep` *later* is an
-//! atomic store in tokio (the wheel notices when the old deadline comes up
-//! and files the timer again), and each head's deadline is later than the
-//! one before, so a keep-alive connection touches the wheel about once per
-//! timeout period instead of twice per request. What hyper sees is the
-//! same: a future that is ready when the head's deadline has passed.
+//! [`HeadTimer`] keeps one `Sleep` for the whole connection and lends it to
+//! each head. Moving a registered `Sleep` *later* is an atomic store in
+//! tokio (the wheel notices when the old deadline comes up and files the
+//! timer again), and each head's deadline is later than the one before, so
+//! a keep-alive connection touches the wheel about once per timeout period
+//! instead of twice per request. What hyper sees is the same: a future that
+//! is ready when the head's deadline has passed.
 //!
 //! A `HeadTimer` is per connection: hyper keeps its timer in the connection
 //! builder, so [`crate::serve`] hands each connection a builder of its own.
-//! And it serves one deadline at a time: a second sleep taken from it would
-//! move the first one's timer. That is how hyper's HTTP/1 server uses its
-//! timer (in hyper 1.12 the request head is the only wait it times), and it
-//! is why this is no general-purpose timer.
+//! One sleep is lent at a time, which is how hyper's HTTP/1 server uses its
+//! timer (in hyper 1.12 the request head is the only wait it times); a
+//! sleep asked for while the one is out gets a new tokio timer of its own.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -32,14 +31,16 @@ use std::time::{Duration, Instant};
 
 use hyper::rt::{Sleep, Timer};
 
+type TokioSleep = Pin<Box<tokio::time::Sleep>>;
+
 // ANCHOR: head_timer
 /// hyper's [`Timer`] for one connection's request heads.
 #[derive(Debug, Clone, Default)]
 pub struct HeadTimer {
-    /// Created at the first head that has to wait, then kept. A `Mutex`
-    /// because hyper wants its sleeps `Send + Sync`; one task drives the
+    /// The connection's tokio timer while no head has it. A `Mutex` because
+    /// hyper wants its timers `Send + Sync`; one task drives the
     /// connection, so it is never contended.
-    shared: Arc<Mutex<Option<Pin<Box<tokio::time::Sleep>>>>>,
+    spare: Arc<Mutex<Option<TokioSleep>>>,
 }
 
 impl Timer for HeadTimer {
@@ -48,9 +49,26 @@ impl Timer for HeadTimer {
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
+        let deadline = deadline.into();
+        let spare = self
+            .spare
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let sleep = match spare {
+            Some(mut sleep) => {
+                // Later than the last head's: tokio only moves a number. (If
+                // that deadline has passed meanwhile, tokio files it anew.)
+                sleep.as_mut().reset(deadline);
+                sleep
+            }
+            // The first head (tokio files it when it is first polled), or
+            // a second sleep while the first is lent.
+            None => Box::pin(tokio::time::sleep_until(deadline)),
+        };
         Box::pin(HeadDeadline {
-            shared: Arc::clone(&self.shared),
-            deadline: deadline.into(),
+            sleep: Some(sleep),
+            home: Arc::clone(&self.spare),
         })
     }
 
@@ -62,32 +80,43 @@ impl Timer for HeadTimer {
 
     fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
         match sleep.as_mut().downcast_mut_pin::<HeadDeadline>() {
-            Some(mut head) => head.deadline = new_deadline.into(),
+            Some(mut head) => head.sleep_mut().as_mut().reset(new_deadline.into()),
             None => *sleep = self.sleep_until(new_deadline),
         }
     }
 }
 
-/// One head's deadline: a handle to the connection's `Sleep`.
+/// One head's deadline: the connection's tokio timer, lent until the head
+/// has come (hyper then drops this) and given back for the next one.
 struct HeadDeadline {
-    shared: Arc<Mutex<Option<Pin<Box<tokio::time::Sleep>>>>>,
-    deadline: tokio::time::Instant,
+    /// Always `Some` until `drop` gives it back.
+    sleep: Option<TokioSleep>,
+    home: Arc<Mutex<Option<TokioSleep>>>,
+}
+
+impl HeadDeadline {
+    fn sleep_mut(&mut self) -> &mut TokioSleep {
+        self.sleep
+            .as_mut()
+            .expect("the timer is given back only on drop")
+    }
 }
 
 impl Future for HeadDeadline {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let deadline = self.deadline;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.sleep_mut().as_mut().poll(cx)
+    }
+}
+
+impl Drop for HeadDeadline {
+    fn drop(&mut self) {
         // A panic elsewhere cannot leave the `Option` half-written.
-        let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
-        let sleep = shared.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if sleep.deadline() != deadline {
-            // Later than the last head's: tokio only moves a number. (If the
-            // old deadline has passed meanwhile, tokio files it anew.)
-            sleep.as_mut().reset(deadline);
+        let mut home = self.home.lock().unwrap_or_else(PoisonError::into_inner);
+        if home.is_none() {
+            *home = self.sleep.take();
         }
-        sleep.as_mut().poll(cx)
     }
 }
 
@@ -143,6 +172,34 @@ mod tests {
         assert!(poll_once(&mut next).is_pending());
         tokio::time::advance(Duration::from_secs(1)).await;
         assert!(poll_once(&mut next).is_ready());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn two_sleeps_at_once_each_wake_their_own_task_at_their_own_deadline() {
+        let timer = HeadTimer::default();
+        let start = tokio::time::Instant::now();
+        let (long, short) = (
+            timer.sleep(Duration::from_secs(10)),
+            timer.sleep(Duration::from_secs(2)),
+        );
+        let long = tokio::spawn(async move {
+            long.await;
+            start.elapsed()
+        });
+        let short = tokio::spawn(async move {
+            short.await;
+            start.elapsed()
+        });
+        // Sharing one tokio timer, the second would take it over and the
+        // first task would never be woken: the minute would pass instead.
+        let both = async { (long.await.expect("long"), short.await.expect("short")) };
+        let (long, short) = tokio::time::timeout(Duration::from_secs(60), both)
+            .await
+            .expect("both sleeps end");
+        assert_eq!(
+            (long, short),
+            (Duration::from_secs(10), Duration::from_secs(2))
+        );
     }
 
     #[tokio::test(start_paused = true)]

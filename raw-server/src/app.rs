@@ -90,11 +90,12 @@ where
     let cache = chain
         .runs(Step::CacheHeaders)
         .then(|| middleware::CacheHeaders::start(&request));
-    let answer = if chain.runs(Step::PanicCatcher) {
-        Either::Left(middleware::catch_panic(|| route_and_call(request, state))) // 7.
-    } else {
-        Either::Right(route_and_call(request, state))
-    };
+    let answer = route_and_call(request, state);
+    let answer = wrap_if(
+        chain.runs(Step::PanicCatcher),
+        answer,
+        middleware::catch_panic,
+    ); // 7.
     let answer = answer.map(move |response| {
         let response = if chain.runs(Step::Compression) {
             middleware::compress(response, gzip) // 6. compression
@@ -155,7 +156,14 @@ where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    match route_to_handler(request, state) {
+    let routing = if state.config().middleware.runs(Step::PanicCatcher) {
+        // 7. covers routing and steps 8 and 9 too (axum's catcher wraps
+        // them as a layer); here they run before there is a future to wrap.
+        middleware::catch_panic_now(|| route_to_handler(request, state), Routing::Answer)
+    } else {
+        route_to_handler(request, state)
+    };
+    match routing {
         Routing::Call(endpoint, input) => {
             Either::Left(dispatch(endpoint.id, input, state).map(move |answer| {
                 let mut response = answer.unwrap_or_else(response::error_response);

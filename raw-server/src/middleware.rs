@@ -12,6 +12,7 @@
 //! and 8 and 9 after it, because they need to know which endpoint the
 //! request is for; 5 is applied by the extractors as they read the body.
 
+use std::any::Any;
 use std::future::Future;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
@@ -385,27 +386,26 @@ pub fn mark_uncompressed(endpoint: &Endpoint, response: &mut HttpResponse) {
 /// is atomics, a connection pool and a cache that are all safe to use after a
 /// panic elsewhere, so `AssertUnwindSafe` states that promise.
 ///
-/// It takes what *makes* the handler's future, because in raw-server routing,
-/// the counters and the admin token run when that future is made (see
-/// `app::route_and_call`); axum's catcher, a layer around them, covers them
-/// too. Not an `async fn`, for the reason given at [`timeout`].
-pub fn catch_panic<F>(make_handler: impl FnOnce() -> F) -> impl Future<Output = HttpResponse>
-where
-    F: Future<Output = HttpResponse>,
-{
-    // The futures' `Either` (this file's `Either` is http-body-util's, for bodies).
-    use futures_util::future::{self, Either};
-    let as_answer = |payload: Box<dyn std::any::Any + Send>| {
-        response::error_response(Error::Panic(panic_message(payload.as_ref())))
-    };
-    match std::panic::catch_unwind(AssertUnwindSafe(make_handler)) {
-        Ok(handler) => Either::Left(
-            AssertUnwindSafe(handler)
-                .catch_unwind()
-                .map(move |outcome| outcome.unwrap_or_else(as_answer)),
-        ),
-        Err(payload) => Either::Right(future::ready(as_answer(payload))),
-    }
+/// Not an `async fn`, for the reason given at [`timeout`].
+pub fn catch_panic(
+    handler: impl Future<Output = HttpResponse>,
+) -> impl Future<Output = HttpResponse> {
+    AssertUnwindSafe(handler)
+        .catch_unwind()
+        .map(|outcome| outcome.unwrap_or_else(panic_answer))
+}
+
+/// Step 7 for the work done before there is a future to wrap: by hand,
+/// routing and steps 8 and 9 run synchronously, while the handler's future
+/// is made (see `app::route_and_call`); axum's catcher, a layer around them,
+/// covers them too. `answered` turns the `500` into the work's own result.
+pub fn catch_panic_now<T>(work: impl FnOnce() -> T, answered: impl FnOnce(HttpResponse) -> T) -> T {
+    std::panic::catch_unwind(AssertUnwindSafe(work))
+        .unwrap_or_else(|payload| answered(panic_answer(payload)))
+}
+
+fn panic_answer(payload: Box<dyn Any + Send>) -> HttpResponse {
+    response::error_response(Error::Panic(panic_message(payload.as_ref())))
 }
 // ANCHOR_END: catch_panic
 
@@ -452,19 +452,20 @@ pub fn require_admin_token(
 mod tests {
     use super::*;
 
-    /// Step 7 covers the work done while the handler's future is made
-    /// (routing, counters, admin token) as well as the handler's polls.
     #[tokio::test]
-    async fn the_panic_catcher_answers_500_for_a_panic_making_or_running_the_handler() {
-        fn refuse_to_route() -> std::future::Ready<HttpResponse> {
-            panic!("while routing")
-        }
-        let while_routing = catch_panic(refuse_to_route).await;
-        let while_handling = catch_panic(|| async { panic!("in the handler") }).await;
+    async fn the_panic_catcher_answers_500_for_a_panic_while_routing_or_handling() {
+        let while_routing =
+            catch_panic_now(|| -> Option<HttpResponse> { panic!("while routing") }, Some)
+                .expect("a panic is an answer");
+        let while_handling = catch_panic(async { panic!("in the handler") }).await;
         for answer in [while_routing, while_handling] {
             assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
             assert_eq!(answer.headers()[CONTENT_TYPE], "application/problem+json");
         }
+        assert!(
+            catch_panic_now(|| None, Some).is_none(),
+            "no panic, no answer"
+        );
     }
 
     fn with_accept_encoding(values: &[&str]) -> HeaderMap {
